@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { Accounting } from './accounting.js';
+import { Sender } from './delivery/sender.js';
+import { DegradedError, DeliveryError, describeError } from './errors.js';
+import { checkEmitInput } from './emit-check.js';
+import type { ClientOptions } from './options.js';
+import { estimateSize } from './payload/estimate-size.js';
+import { Redactor } from './payload/redact.js';
+import { MemoryStore } from './queue/memory-store.js';
+import type { QueuedEvent } from './queued-event.js';
+import { Reporter } from './reporter.js';
+import { resolveOptions } from './resolve-options.js';
+import { NodeHttpTransport } from './transport/node-http-transport.js';
+import type { ClientStats, DeliveryReport, DropReason, EmitInput } from './types.js';
+import { USER_AGENT } from './version.js';
+
+export interface WaitOptions {
+  /** Stop waiting after this long; the report then says what is still pending. */
+  timeoutMs?: number;
+}
+
+/** The client every adapter and app uses: `emit` on the request path, delivery in the background. */
+export interface EventClient {
+  /** Queue an event. Returns `false` (and counts why) when it is refused. Never throws, no I/O. */
+  emit(input: EmitInput): boolean;
+  /** Send what is queued now; resolves when everything emitted before the call is settled. */
+  flush(options?: WaitOptions): Promise<DeliveryReport>;
+  /** Flush, then refuse new events; stops waiting at `timeoutMs` (default 10 s) and aborts what is left. Idempotent. */
+  close(options?: WaitOptions): Promise<DeliveryReport>;
+  /** Counters; `emitted = queued + inFlight + delivered + sum(dropped)` at every moment. */
+  stats(): ClientStats;
+  readonly closed: boolean;
+  /** The default `app` of events. */
+  readonly app: string;
+}
+
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+/** Bytes of an event besides its context, user and brand, for the queue's byte bound. */
+const EVENT_OVERHEAD_BYTES = 256;
+
+/**
+ * Creates a client that delivers events to authentik's `POST /api/v3/events/events/`.
+ * Options are checked here, once; a wrong one throws a `ConfigError` naming it.
+ *
+ * @example
+ * const client = createEventClient({ url: 'https://auth.example.com', token, app: 'billing' });
+ * client.emit({ action: 'login', user: { pk: 42, username: 'jane' }, clientIp: '203.0.113.7' });
+ * await client.close();
+ */
+export function createEventClient(options: ClientOptions = {}): EventClient {
+  const resolved = resolveOptions(options);
+  const accounting = new Accounting();
+  const reporter = new Reporter(resolved.onError, resolved.onDrop);
+  const store = new MemoryStore({
+    maxCount: resolved.maxQueueSize,
+    maxBytes: resolved.maxQueueBytes,
+    overflow: resolved.overflow,
+  });
+  const redactor = resolved.redact === false ? false : new Redactor(resolved.redact.keys, resolved.redact.except);
+  let closed = false;
+  let closing: Promise<DeliveryReport> | undefined;
+  let overflowing = false;
+
+  const drop = (events: QueuedEvent[], reason: DropReason, wereInFlight: boolean, message: string, status?: number, cause?: unknown) => {
+    for (const event of events) accounting.settled(event, reason, wereInFlight);
+    if (reporter.wantsDrops) {
+      reporter.dropped(events.map((event) => ({ eventId: event.id, action: event.input.action, input: event.input })), reason);
+    }
+    // Overflow is reported once per episode, with its own warning, not once per event.
+    if (reason !== 'queue_full') {
+      reporter.error(new DeliveryError(reason, message, { status, cause, count: events.length }), `drop:${reason}`);
+    }
+  };
+
+  const sender = new Sender({
+    store,
+    transport: new NodeHttpTransport({
+      endpoint: resolved.endpoint,
+      token: resolved.token,
+      concurrency: resolved.concurrency,
+      timeoutMs: resolved.requestTimeoutMs,
+      userAgent: USER_AGENT,
+    }),
+    prepare: { app: resolved.app, maxEventBytes: resolved.maxEventBytes, redactor, beforeSend: resolved.beforeSend },
+    retry: resolved.retry,
+    batchSize: resolved.batchSize,
+    flushIntervalMs: resolved.flushIntervalMs,
+    concurrency: resolved.concurrency,
+    listener: {
+      taken: (count) => accounting.taken(count),
+      retried: () => accounting.retried++,
+      delivered: (event) => {
+        accounting.settled(event, 'delivered', true);
+        reporter.endEpisode('drop:unauthorized');
+        reporter.endEpisode('drop:retries_exhausted');
+        if (overflowing && store.size * 2 < resolved.maxQueueSize && store.bytes * 2 < resolved.maxQueueBytes) overflowing = false;
+      },
+      dropped: (event, reason, message, details) => drop([event], reason, true, message, details.status, details.cause),
+    },
+  });
+
+  const refuse = (reason: DropReason, message: string, input: EmitInput): false => {
+    accounting.refused(reason);
+    if (reporter.wantsDrops) {
+      reporter.dropped([{ eventId: '', action: String((input as { action?: unknown } | null)?.action), input }], reason);
+    }
+    reporter.error(new DeliveryError(reason, `event refused: ${message}`), `refused:${reason}`);
+    return false;
+  };
+
+  const overflowed = (events: QueuedEvent[]) => {
+    if (!overflowing) {
+      overflowing = true;
+      reporter.error(
+        new DegradedError(
+          'ERR_AUTHENTIK_EVENTS_QUEUE_FULL',
+          `queue full (${resolved.maxQueueSize} events / ${resolved.maxQueueBytes} bytes): dropping the ${resolved.overflow === 'drop-oldest' ? 'oldest' : 'newest'} events until it drains; they are counted in stats().dropped.queue_full`,
+        ),
+      );
+    }
+    drop(events, 'queue_full', false, 'queue full');
+  };
+
+  function emit(input: EmitInput): boolean {
+    accounting.emitted++;
+    const seq = accounting.emitted;
+    try {
+      if (closed) return refuse('closed', 'the client is closed', input);
+      const problem = checkEmitInput(input);
+      if (problem) return refuse('invalid', problem, input);
+      // A shallow snapshot: later changes to the app's top-level objects do not alter the event.
+      const snapshot: EmitInput = { ...input };
+      if (input.context) snapshot.context = { ...input.context };
+      if (input.user) snapshot.user = { ...input.user };
+      if (input.brand) snapshot.brand = { ...input.brand };
+      const bytes =
+        EVENT_OVERHEAD_BYTES +
+        (snapshot.context ? estimateSize(snapshot.context, resolved.maxEventBytes) : 0) +
+        (snapshot.user ? estimateSize(snapshot.user, 1024) : 0) +
+        (snapshot.brand ? estimateSize(snapshot.brand, 1024) : 0);
+      const event: QueuedEvent = { id: randomUUID(), seq, input: snapshot, bytes };
+      const added = store.add(event);
+      if (added.evicted.length > 0) overflowed(added.evicted);
+      if (!added.accepted) {
+        accounting.refused('queue_full');
+        overflowed([]);
+        if (reporter.wantsDrops) reporter.dropped([{ eventId: event.id, action: input.action, input: snapshot }], 'queue_full');
+        return false;
+      }
+      sender.notifyQueued();
+      return true;
+    } catch (error) {
+      // A Proxy or a throwing getter on the event itself: refuse it, never throw into the app.
+      return refuse('invalid', `the event could not be read: ${describeError(error)}`, input);
+    }
+  }
+
+  async function waitSettled(timeoutMs: number | undefined): Promise<boolean> {
+    const settled = accounting.whenSettled(accounting.emitted, store.size + accounting.inFlight).then(() => true);
+    sender.wake();
+    if (timeoutMs === undefined) return settled;
+    let timer: NodeJS.Timeout | undefined;
+    // Not unref'd: an app awaiting close() at shutdown must get its report before exiting.
+    const deadline = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([settled, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const stats = () => accounting.snapshot(store.size, store.bytes);
+
+  async function flush(waitOptions: WaitOptions = {}): Promise<DeliveryReport> {
+    const before = stats();
+    const startedAt = Date.now();
+    const complete = await waitSettled(waitOptions.timeoutMs);
+    return accounting.report(before, stats(), startedAt, complete);
+  }
+
+  async function shutdown(timeoutMs: number): Promise<DeliveryReport> {
+    const before = stats();
+    const startedAt = Date.now();
+    const complete = await waitSettled(timeoutMs);
+    await sender.stop();
+    const left = store.drain();
+    if (left.length > 0) drop(left, 'closed', false, `${left.length} events were still queued when the client closed`);
+    return accounting.report(before, stats(), startedAt, complete);
+  }
+
+  return {
+    emit,
+    flush,
+    close(waitOptions: WaitOptions = {}) {
+      if (!closing) {
+        closed = true;
+        closing = shutdown(waitOptions.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+      }
+      return closing;
+    },
+    stats,
+    get closed() {
+      return closed;
+    },
+    app: resolved.app,
+  };
+}

@@ -1,0 +1,65 @@
+import type { TransportResponse } from '../transport/transport.js';
+
+/** What one attempt's answer means for the event. */
+export type AttemptOutcome =
+  | { kind: 'delivered' }
+  | { kind: 'retry'; status: number | undefined; retryAfterMs: number | undefined; message: string }
+  | { kind: 'drop'; reason: 'rejected' | 'unauthorized'; status: number; message: string };
+
+const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const MIN_RETRY_AFTER_MS = 1000;
+const MAX_RETRY_AFTER_MS = 5 * 60 * 1000;
+
+/** `Retry-After` in seconds or as an HTTP date, clamped to 1 s..5 min; `undefined` if absent or unreadable. */
+export function parseRetryAfter(header: string | undefined, now = Date.now()): number | undefined {
+  if (header === undefined) return undefined;
+  const text = header.trim();
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
+  else {
+    const date = Date.parse(text);
+    if (Number.isNaN(date)) return undefined;
+    ms = date - now;
+  }
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(MIN_RETRY_AFTER_MS, ms));
+}
+
+/** The server's words, shortened; authentik answers JSON, proxies answer HTML. */
+function summariseBody(body: string): string {
+  const text = body.trim();
+  if (text.startsWith('<')) return '(HTML page)';
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+const UNAUTHORIZED_HINT =
+  'check that the token is valid and not expired, that it is an API token (intent "api") rather than an app password, and that its user has the permission authentik_events.add_event';
+
+/** Classifies a response: delivered, retry (network-ish and overload statuses) or drop. */
+export function classifyResponse(response: TransportResponse): AttemptOutcome {
+  const { status } = response;
+  if (status >= 200 && status < 300) return { kind: 'delivered' };
+  const said = summariseBody(response.body);
+  if (RETRIED_STATUSES.has(status)) {
+    return {
+      kind: 'retry',
+      status,
+      retryAfterMs: parseRetryAfter(response.retryAfter),
+      message: `authentik answered ${status} ${said}`.trim(),
+    };
+  }
+  if (status === 401 || status === 403) {
+    return {
+      kind: 'drop',
+      reason: 'unauthorized',
+      status,
+      message: `authentik refused the token (${status} ${said}): ${UNAUTHORIZED_HINT}`,
+    };
+  }
+  const hint = status >= 300 && status < 400 ? ' (redirects are not followed; check the url option)' : '';
+  return {
+    kind: 'drop',
+    reason: 'rejected',
+    status,
+    message: `authentik rejected the event (${status} ${said})${hint}`,
+  };
+}

@@ -1,0 +1,137 @@
+import type { ResolvedRetry } from '../options.js';
+import { type PrepareSettings, prepareEvent } from '../payload/prepare-event.js';
+import type { EventStore } from '../queue/event-store.js';
+import type { QueuedEvent } from '../queued-event.js';
+import type { Transport } from '../transport/transport.js';
+import type { DropReason } from '../types.js';
+import { type DeliveryResult, deliverOne } from './deliver-one.js';
+import { SenderGate } from './sender-gate.js';
+
+/** How the sender tells the client what became of each event it took. */
+export interface SenderListener {
+  taken(count: number): void;
+  delivered(event: QueuedEvent): void;
+  dropped(event: QueuedEvent, reason: DropReason, message: string, details: { status?: number; cause?: unknown }): void;
+  retried(): void;
+}
+
+export interface SenderOptions {
+  store: EventStore;
+  transport: Transport;
+  listener: SenderListener;
+  prepare: PrepareSettings;
+  retry: ResolvedRetry;
+  batchSize: number;
+  flushIntervalMs: number;
+  concurrency: number;
+}
+
+/** Consecutive failed attempts before the sender backs off as a whole. */
+const CIRCUIT_THRESHOLD = 5;
+
+/**
+ * Takes events from the store and delivers them with at most `concurrency` requests in flight.
+ * An idle sender wakes when `batchSize` events are queued or `flushIntervalMs` has passed;
+ * once awake, its workers keep taking events until the store is empty.
+ */
+export class Sender {
+  private readonly abort = new AbortController();
+  private readonly gate: SenderGate;
+  private workers = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private wakeScheduled = false;
+  private stopped = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: SenderOptions) {
+    this.gate = new SenderGate({
+      failureThreshold: CIRCUIT_THRESHOLD,
+      minDelayMs: options.retry.minDelayMs,
+      maxDelayMs: options.retry.maxDelayMs,
+    });
+  }
+
+  /** Called after every accepted event: wake now if a batch is ready, else make sure the timer runs. */
+  notifyQueued(): void {
+    if (this.stopped) return;
+    if (this.options.store.size >= this.options.batchSize) this.wakeSoon();
+    else if (this.timer === undefined && this.workers === 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.wake();
+      }, this.options.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Start sending whatever is queued, now (used by `flush`). */
+  wake(): void {
+    if (this.stopped) return;
+    const { store, concurrency } = this.options;
+    while (this.workers < concurrency && this.workers < store.size) {
+      this.workers++;
+      void this.work();
+    }
+  }
+
+  /** Stop taking events, abort requests in flight, and resolve when every worker has returned. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.abort.abort(new Error('the client closed'));
+    if (this.workers > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.options.transport.close();
+  }
+
+  /** Whether the sender is paused by `Retry-After` or backing off after repeated failures. */
+  get degraded(): boolean {
+    return this.gate.isOpen || this.gate.isPaused;
+  }
+
+  private wakeSoon(): void {
+    // `emit` never does I/O itself: the first request starts on the next turn of the event loop.
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      this.wake();
+    });
+  }
+
+  private async work(): Promise<void> {
+    const { store, listener } = this.options;
+    try {
+      while (!this.stopped) {
+        const [event] = store.take(1);
+        if (!event) break;
+        listener.taken(1);
+        const result = await this.deliver(event);
+        store.acknowledge([event]);
+        if (result.kind === 'delivered') listener.delivered(event);
+        else listener.dropped(event, result.reason, result.message, result);
+      }
+    } finally {
+      this.workers--;
+      if (this.workers === 0) {
+        for (const resolve of this.idleWaiters.splice(0)) resolve();
+        // Events that arrived while the last worker was finishing still need a timer.
+        if (!this.stopped && store.size > 0) this.notifyQueued();
+      }
+    }
+  }
+
+  private async deliver(event: QueuedEvent): Promise<DeliveryResult | { kind: 'dropped'; reason: DropReason; message: string; cause?: unknown }> {
+    if (event.body === undefined) {
+      const prepared = prepareEvent(event, this.options.prepare);
+      if (!prepared.ok) return { kind: 'dropped', reason: prepared.reason, message: prepared.message, cause: prepared.error };
+      event.body = prepared.body;
+    }
+    return deliverOne(event.body, {
+      transport: this.options.transport,
+      gate: this.gate,
+      retry: this.options.retry,
+      signal: this.abort.signal,
+      onRetry: () => this.options.listener.retried(),
+    });
+  }
+}

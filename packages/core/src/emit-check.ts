@@ -1,0 +1,30 @@
+import { checkAction } from './actions.js';
+import type { EmitInput } from './types.js';
+
+function isPlainRecord(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * What `emit` checks on the request path: only what is cheap and would make authentik refuse
+ * the whole event. Returns why the event is refused, or `undefined`. The rest of the payload
+ * is made safe by the sender, off the request path.
+ */
+export function checkEmitInput(input: EmitInput): string | undefined {
+  if (!isPlainRecord(input)) return 'emit() takes an event object ({ action, ... })';
+  const actionProblem = checkAction(input.action);
+  if (actionProblem) return actionProblem;
+  if (input.app !== undefined && (typeof input.app !== 'string' || input.app.trim() === '' || input.app.includes('\u0000'))) {
+    return 'app must be a non-blank string without NUL characters';
+  }
+  for (const field of ['user', 'brand', 'context'] as const) {
+    if (input[field] !== undefined && !isPlainRecord(input[field])) {
+      return `${field} must be an object (authentik refuses ${input[field] === null ? 'null' : typeof input[field]})`;
+    }
+  }
+  if (input.expires !== undefined) {
+    const time = input.expires instanceof Date ? input.expires.getTime() : typeof input.expires === 'string' ? Date.parse(input.expires) : Number.NaN;
+    if (Number.isNaN(time)) return 'expires must be a valid Date or ISO-8601 date-time string';
+  }
+  return undefined;
+}

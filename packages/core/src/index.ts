@@ -1,0 +1,29 @@
+export { AUTHENTIK_ACTIONS, checkAction, toWireAction } from './actions.js';
+export type { AuthentikAction, CustomAction, EventAction } from './actions.js';
+export { createEventClient } from './client.js';
+export type { EventClient, WaitOptions } from './client.js';
+export {
+  AuthentikEventsError,
+  CallbackError,
+  ConfigError,
+  DegradedError,
+  DeliveryError,
+} from './errors.js';
+export type { ClientOptions, RedactOptions, RetryOptions } from './options.js';
+export { normalizeIp } from './payload/ip.js';
+export { REDACTED, Redactor } from './payload/redact.js';
+export { sanitizeRecord } from './payload/sanitize.js';
+export type { EventStore, AddResult } from './queue/event-store.js';
+export { wireEventSchema } from './wire-schema.js';
+export { DROP_REASONS } from './types.js';
+export type {
+  AuthentikBrand,
+  AuthentikUser,
+  ClientStats,
+  DeliveryReport,
+  DropCounts,
+  DropReason,
+  DroppedEvent,
+  EmitInput,
+  WireEvent,
+} from './types.js';

@@ -1,0 +1,85 @@
+import type { AuthentikEventsError } from './errors.js';
+import type { DropReason, DroppedEvent, WireEvent } from './types.js';
+
+/** Retry policy for one event (network errors, 408, 429, 500, 502, 503, 504). */
+export interface RetryOptions {
+  /** Retries after the first attempt. @default 8 */
+  retries?: number;
+  /** First backoff ceiling; doubles each retry, with full jitter. @default 500 */
+  minDelayMs?: number;
+  /** Largest backoff ceiling. @default 30000 */
+  maxDelayMs?: number;
+  /** Give up on an event after this long, however many retries are left. @default 600000 */
+  maxRetryTimeMs?: number;
+}
+
+export interface RedactOptions {
+  /** Extra key fragments to mask (case-insensitive substrings), added to authentik's list. */
+  keys?: string[];
+  /** Keys that are never masked, added to authentik's exceptions. */
+  except?: string[];
+}
+
+export interface ClientOptions {
+  /** authentik's base URL, e.g. `https://auth.example.com`. @default process.env.AUTHENTIK_URL */
+  url?: string;
+  /** An API token with `authentik_events.add_event`. @default process.env.AUTHENTIK_TOKEN */
+  token?: string;
+  /** The `app` field of every event (your app's name). @default process.env.AUTHENTIK_APP */
+  app?: string;
+  /** Send to a plain-`http:` URL on a host that is not loopback (the token travels in clear). @default false */
+  allowInsecureHttp?: boolean;
+  /** Start sending when this many events are queued. @default 50 */
+  batchSize?: number;
+  /** Start sending queued events at least this often. @default 1000 */
+  flushIntervalMs?: number;
+  /** Requests in flight at once (and keep-alive connections). @default 4 */
+  concurrency?: number;
+  /** Most events queued. @default 10000 */
+  maxQueueSize?: number;
+  /** Most bytes queued (estimated). @default 16777216 */
+  maxQueueBytes?: number;
+  /** What to drop when the queue is full. @default 'drop-newest' */
+  overflow?: 'drop-newest' | 'drop-oldest';
+  /** Per-request timeout, response body included. @default 10000 */
+  requestTimeoutMs?: number;
+  retry?: RetryOptions;
+  /** Largest serialised event; longer context strings are cut first. @default 65536 */
+  maxEventBytes?: number;
+  /** Mask secrets like authentik does; `false` turns it off. @default true */
+  redact?: boolean | RedactOptions;
+  /** Change an event just before it is sent; return `null`/`false` to drop it (counted as `filtered`). */
+  beforeSend?: (event: WireEvent) => WireEvent | null | undefined | false;
+  /** Every failure (delivery, callbacks, degraded states). Never throws into the app. */
+  onError?: (error: AuthentikEventsError) => void;
+  /** Every event lost, with the reason it is counted under. */
+  onDrop?: (events: DroppedEvent[], reason: DropReason) => void;
+}
+
+export interface ResolvedRetry {
+  retries: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+  maxRetryTimeMs: number;
+}
+
+export interface ResolvedClientOptions {
+  /** The create endpoint, with its trailing slash. */
+  endpoint: URL;
+  baseUrl: URL;
+  token: string;
+  app: string;
+  batchSize: number;
+  flushIntervalMs: number;
+  concurrency: number;
+  maxQueueSize: number;
+  maxQueueBytes: number;
+  overflow: 'drop-newest' | 'drop-oldest';
+  requestTimeoutMs: number;
+  retry: ResolvedRetry;
+  maxEventBytes: number;
+  redact: false | { keys: string[]; except: string[] };
+  beforeSend: ClientOptions['beforeSend'];
+  onError: ClientOptions['onError'];
+  onDrop: ClientOptions['onDrop'];
+}

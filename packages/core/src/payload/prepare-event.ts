@@ -1,0 +1,95 @@
+import { toWireAction } from '../actions.js';
+import { CallbackError, describeError } from '../errors.js';
+import type { QueuedEvent } from '../queued-event.js';
+import type { DropReason, WireEvent } from '../types.js';
+import { wireEventSchema } from '../wire-schema.js';
+import { normalizeIp } from './ip.js';
+import type { Redactor } from './redact.js';
+import { sanitizeRecord } from './sanitize.js';
+import { serializeWithin } from './truncate.js';
+
+export interface PrepareSettings {
+  app: string;
+  maxEventBytes: number;
+  redactor: Redactor | false;
+  beforeSend: ((event: WireEvent) => WireEvent | null | undefined | false) | undefined;
+}
+
+export type Prepared =
+  | { ok: true; body: string }
+  | { ok: false; reason: DropReason; message: string; error?: unknown };
+
+function toIsoDate(value: Date | string): string {
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+
+/** The wire event for a queued one: sanitised, redacted, with `event_id` and the custom action. */
+export function buildWireEvent(event: QueuedEvent, settings: PrepareSettings): WireEvent {
+  const { input } = event;
+  const sanitize = { redactor: settings.redactor };
+  const { action, customName } = toWireAction(input.action);
+  const context = input.context ? sanitizeRecord(input.context, sanitize) : {};
+  context.event_id = event.id;
+  if (customName !== undefined) context.custom_action = customName;
+  const wire: WireEvent = { action, app: input.app ?? settings.app, context };
+  if (input.user) wire.user = sanitizeRecord(input.user, sanitize);
+  if (input.brand) wire.brand = sanitizeRecord(input.brand, sanitize);
+  if (input.clientIp !== undefined) wire.client_ip = normalizeIp(input.clientIp);
+  if (input.expires !== undefined) wire.expires = toIsoDate(input.expires);
+  return wire;
+}
+
+function applyBeforeSend(
+  wire: WireEvent,
+  settings: PrepareSettings,
+): { wire: WireEvent } | Extract<Prepared, { ok: false }> {
+  let result: ReturnType<NonNullable<PrepareSettings['beforeSend']>>;
+  try {
+    result = settings.beforeSend?.(wire);
+  } catch (error) {
+    const message = `beforeSend threw: ${describeError(error)}`;
+    return { ok: false, reason: 'invalid', message, error: new CallbackError('beforeSend', message, error) };
+  }
+  if (result === null || result === false) {
+    return { ok: false, reason: 'filtered', message: 'beforeSend dropped the event' };
+  }
+  const changed = result ?? wire;
+  const checked = wireEventSchema.safeParse(changed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const message = `beforeSend returned an event authentik would refuse: ${issue?.path.join('.') || 'event'}: ${issue?.message}`;
+    return { ok: false, reason: 'invalid', message, error: new CallbackError('beforeSend', message) };
+  }
+  // The hook may have added values that are not JSON-safe; clean again (no second redaction).
+  const clean: WireEvent = { ...changed, context: sanitizeRecord(changed.context, { redactor: false }) };
+  if (changed.user) clean.user = sanitizeRecord(changed.user, { redactor: false });
+  if (changed.brand) clean.brand = sanitizeRecord(changed.brand, { redactor: false });
+  return { wire: clean };
+}
+
+/**
+ * Turns a queued event into the request body, once: sanitising, redaction, `beforeSend` and
+ * the `maxEventBytes` limit happen here, off the request path. Never throws.
+ */
+export function prepareEvent(event: QueuedEvent, settings: PrepareSettings): Prepared {
+  let wire: WireEvent;
+  try {
+    wire = buildWireEvent(event, settings);
+  } catch (error) {
+    return { ok: false, reason: 'invalid', message: `event could not be built: ${describeError(error)}`, error };
+  }
+  if (settings.beforeSend) {
+    const result = applyBeforeSend(wire, settings);
+    if (!('wire' in result)) return result;
+    wire = result.wire;
+  }
+  const body = serializeWithin(wire, settings.maxEventBytes);
+  if (body === undefined) {
+    return {
+      ok: false,
+      reason: 'too_large',
+      message: `event is larger than maxEventBytes (${settings.maxEventBytes}) even with its context strings cut`,
+    };
+  }
+  return { ok: true, body };
+}

@@ -1,0 +1,26 @@
+/** What the server answered, as far as delivery needs it. */
+export interface TransportResponse {
+  status: number;
+  /** The raw `Retry-After` header, if any. */
+  retryAfter: string | undefined;
+  /** The start of the body (capped), for error messages. */
+  body: string;
+}
+
+/** Sends one serialised event. Rejects with a `TransportError` on network failure or timeout. */
+export interface Transport {
+  send(body: string, signal: AbortSignal): Promise<TransportResponse>;
+  /** Closes idle connections; requests in flight are ended by their abort signals. */
+  close(): void;
+}
+
+export type TransportFailure = 'network' | 'timeout' | 'aborted';
+
+export class TransportError extends Error {
+  readonly kind: TransportFailure;
+  constructor(kind: TransportFailure, message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'TransportError';
+    this.kind = kind;
+  }
+}

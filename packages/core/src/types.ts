@@ -1,0 +1,90 @@
+import type { AuthentikAction, EventAction } from './actions.js';
+
+/** authentik's own user shape in events; extra keys are kept. */
+export interface AuthentikUser {
+  pk?: number | string;
+  username?: string;
+  email?: string;
+  is_anonymous?: boolean;
+  [key: string]: unknown;
+}
+
+/** authentik's own brand shape in events. */
+export interface AuthentikBrand {
+  pk?: string;
+  app?: string;
+  model_name?: string;
+  name?: string;
+  [key: string]: unknown;
+}
+
+/** What `emit` takes. camelCase here, snake_case on the wire. */
+export interface EmitInput {
+  action: EventAction;
+  /** Overrides the client's `app` for this event. */
+  app?: string;
+  user?: AuthentikUser;
+  /** The client's IP; not an IP (or `::ffff:`-prefixed) is normalised, invalid becomes `null`. */
+  clientIp?: string | null;
+  brand?: AuthentikBrand;
+  context?: Record<string, unknown>;
+  /** When authentik may delete the event; default: the server's retention. */
+  expires?: Date | string;
+}
+
+/** The JSON body sent to `POST /api/v3/events/events/` (authentik's EventRequest). */
+export interface WireEvent {
+  action: AuthentikAction;
+  app: string;
+  user?: Record<string, unknown>;
+  context: Record<string, unknown>;
+  client_ip?: string | null;
+  expires?: string;
+  brand?: Record<string, unknown>;
+}
+
+/** Every way an event can be lost; each is a key of `stats().dropped`. */
+export const DROP_REASONS = [
+  'invalid',
+  'filtered',
+  'too_large',
+  'queue_full',
+  'rejected',
+  'unauthorized',
+  'retries_exhausted',
+  'closed',
+] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+export type DropCounts = Record<DropReason, number>;
+
+/** Counters; at every moment `emitted = queued + inFlight + delivered + sum(dropped)`. */
+export interface ClientStats {
+  emitted: number;
+  queued: number;
+  queuedBytes: number;
+  inFlight: number;
+  delivered: number;
+  /** Attempts that were retried (not events). */
+  retried: number;
+  dropped: DropCounts;
+}
+
+/** What happened between the start and the end of a `flush()` or `close()`. */
+export interface DeliveryReport {
+  delivered: number;
+  retried: number;
+  dropped: DropCounts;
+  /** Events still queued or in flight when the call returned (0 after a complete flush). */
+  pending: number;
+  /** `true` when every event emitted before the call was settled (delivered or dropped). */
+  complete: boolean;
+  durationMs: number;
+}
+
+/** An event as `onDrop` sees it: the id and what was emitted. */
+export interface DroppedEvent {
+  eventId: string;
+  action: string;
+  input: EmitInput;
+}
