@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Accounting } from './accounting.js';
 import { Sender } from './delivery/sender.js';
-import { DegradedError, DeliveryError, describeError } from './errors.js';
+import { createApiReader, type AuthentikReader } from './api-reader.js';
+import { type AuthentikEventsError, DegradedError, DeliveryError, describeError } from './errors.js';
 import { checkEmitInput } from './emit-check.js';
 import type { ClientOptions } from './options.js';
 import { estimateSize } from './payload/estimate-size.js';
@@ -32,6 +33,10 @@ export interface EventClient {
   readonly closed: boolean;
   /** The default `app` of events. */
   readonly app: string;
+  /** Hand an error to the client's `onError` (or its once-per-episode warning); used by adapters. */
+  report(error: AuthentikEventsError): void;
+  /** Reads authentik's API with this client's URL and token (brand and user lookups). */
+  readonly api: AuthentikReader;
 }
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -205,5 +210,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       return closed;
     },
     app: resolved.app,
+    report: (error) => reporter.error(error),
+    api: createApiReader(resolved.baseUrl, resolved.token, resolved.requestTimeoutMs, USER_AGENT),
   };
 }

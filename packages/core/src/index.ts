@@ -27,3 +27,12 @@ export type {
   EmitInput,
   WireEvent,
 } from './types.js';
+export type { AuthentikReader } from './api-reader.js';
+export type { AdapterOptions, RequestReader } from './request/adapter-options.js';
+export { createRecorder } from './request/create-recorder.js';
+export type { Recorder } from './request/create-recorder.js';
+export type { LookupOptions } from './request/lookups.js';
+export { toAuthentikUser } from './request/map-user.js';
+export { matchBrand, brandForEvent } from './request/brand-match.js';
+export type { ListedBrand } from './request/brand-match.js';
+export type { RequestEvents, RequestScope } from './request/request-scope.js';

@@ -1,0 +1,53 @@
+import type { EventClient } from '../client.js';
+import type { ClientOptions } from '../options.js';
+import type { AuthentikBrand, AuthentikUser } from '../types.js';
+import type { LookupOptions } from './lookups.js';
+
+/**
+ * The one option set of every adapter (Express, Koa, Fastify); `R` is what the framework
+ * hands to callbacks (`req`, `ctx`, `request`).
+ */
+export interface AdapterOptions<R> extends ClientOptions {
+  /** A client to share; without it the adapter creates (and owns) one from `url`/`token`/`app`. */
+  client?: EventClient;
+  /** Record every request as a `custom_http_request` event. @default true */
+  autoLog?: boolean;
+  /** Requests not to record: exact paths, path prefixes ending in `*`, RegExps, or a predicate on the path. */
+  ignore?: Array<string | RegExp> | ((path: string, request: R) => boolean);
+  /** The event's user; default: the framework's conventional user mapped to `{pk, username, email}`. */
+  user?: (request: R) => AuthentikUser | null | undefined;
+  /** Resolve usernames to authentik user pks through the API (cached). @default false */
+  userLookup?: boolean | LookupOptions;
+  /** A static brand, a function of the request, or `'lookup'` to match the host against authentik's brands. */
+  brand?: AuthentikBrand | ((request: R) => AuthentikBrand | null | undefined) | 'lookup' | { lookup: LookupOptions };
+  /** Extra context for every event of a request. */
+  context?: (request: R) => Record<string, unknown> | null | undefined;
+  /** Put the stack of a thrown error in `system_exception` events. @default false */
+  includeStack?: boolean;
+  /** Override the client IP; default: the framework's own (its trust-proxy setting decides). */
+  clientIp?: (request: R) => string | null | undefined;
+  /**
+   * The request id in `context.http_request.request_id`: the framework's own when it has one,
+   * else this header when the app trusts its proxy, else a new UUID.
+   * @default { header: 'x-request-id' }
+   */
+  requestId?: { header?: string; trustHeader?: boolean };
+}
+
+/** How an adapter reads its framework's request: the only framework-specific part of mapping. */
+export interface RequestReader<R> {
+  method(request: R): string;
+  /** The URL as received, path and query. */
+  url(request: R): string;
+  /** The framework's client IP (trust-proxy aware). */
+  ip(request: R): string | undefined;
+  /** The framework's host name, without port (trust-proxy aware). */
+  host(request: R): string | undefined;
+  header(request: R, name: string): string | undefined;
+  /** The conventional authenticated user (`req.user`, `ctx.state.user`, `request.user`). */
+  user(request: R): unknown;
+  /** Whether the app trusts its proxy (then forwarded headers such as X-Request-Id count). */
+  trustsProxy(request: R): boolean;
+  /** The framework's own request id, if it makes one. */
+  requestId?(request: R): string | undefined;
+}

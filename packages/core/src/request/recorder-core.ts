@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { EventAction } from '../actions.js';
+import type { EventClient } from '../client.js';
+import { CallbackError, describeError } from '../errors.js';
+import type { AuthentikBrand, AuthentikUser, EmitInput } from '../types.js';
+import type { AdapterOptions, RequestReader } from './adapter-options.js';
+import type { BrandLookup, UserPkLookup } from './lookups.js';
+import { toAuthentikUser } from './map-user.js';
+import { pathOf, queryArgs } from './query-args.js';
+import type { RequestScope } from './request-scope.js';
+
+export interface FinishFacts {
+  status: number | undefined;
+  aborted: boolean;
+  durationMs: number;
+  error: unknown;
+}
+
+type Maybe<T> = T | undefined | Promise<T | undefined>;
+
+/** Turns a request (through the adapter's reader) into events: the mapping every adapter shares. */
+export class RecorderCore<R> {
+  private readonly requestIdHeader: string;
+  private readonly trustRequestIdHeader: boolean | undefined;
+
+  constructor(
+    readonly client: EventClient,
+    private readonly options: AdapterOptions<R>,
+    private readonly reader: RequestReader<R>,
+    private readonly lookups: { user?: UserPkLookup; brand?: BrandLookup },
+  ) {
+    this.requestIdHeader = (options.requestId?.header ?? 'x-request-id').toLowerCase();
+    this.trustRequestIdHeader = options.requestId?.trustHeader;
+  }
+
+  requestIdOf(request: R): string {
+    const own = this.reader.requestId?.(request);
+    if (own) return own;
+    // A client could forge the header; it counts only behind a proxy the app trusts.
+    if (this.trustRequestIdHeader ?? this.reader.trustsProxy(request)) {
+      const header = this.reader.header(request, this.requestIdHeader);
+      if (header && header.length <= 200) return header;
+    }
+    return randomUUID();
+  }
+
+  emitFor(scope: RequestScope<R>, action: EventAction, context?: Record<string, unknown>, user?: AuthentikUser): boolean {
+    return this.send(scope, action, { ...context }, user);
+  }
+
+  recordFinished(scope: RequestScope<R>, facts: FinishFacts): void {
+    const base: Record<string, unknown> = { status: facts.status ?? null, duration_ms: facts.durationMs };
+    if (facts.aborted) base.aborted = true;
+    if (this.options.autoLog !== false) this.send(scope, 'custom_http_request', { ...base });
+    const failed = facts.error !== undefined || (facts.status !== undefined && facts.status >= 500);
+    if (failed) this.send(scope, 'system_exception', { ...base, ...this.describeFailure(facts) });
+  }
+
+  private describeFailure(facts: FinishFacts): Record<string, unknown> {
+    const { error } = facts;
+    if (error === undefined) return { message: `the response had status ${facts.status}` };
+    if (error instanceof Error) {
+      const failure: Record<string, unknown> = { message: error.message, exception: error.name };
+      if (this.options.includeStack && error.stack) failure.stack = error.stack;
+      return failure;
+    }
+    return { message: describeError(error) };
+  }
+
+  /** Fills in what every event of a request carries, then emits (after lookups, if any are pending). */
+  private send(scope: RequestScope<R>, action: EventAction, context: Record<string, unknown>, explicitUser?: AuthentikUser): boolean {
+    const { request } = scope;
+    const extra = this.callback('context', () => this.options.context?.(request));
+    const url = this.reader.url(request);
+    const httpRequest: Record<string, unknown> = {
+      path: pathOf(url),
+      method: this.reader.method(request),
+      user_agent: this.reader.header(request, 'user-agent') ?? '',
+      request_id: scope.requestId,
+    };
+    const args = queryArgs(url);
+    if (args) httpRequest.args = args;
+    const input: EmitInput = {
+      action,
+      clientIp: this.clientIp(request),
+      context: extra ? { ...extra, ...context, http_request: httpRequest } : { ...context, http_request: httpRequest },
+    };
+    const user = explicitUser ?? this.user(request);
+    const brand = this.brand(request);
+    const pk = user && user.pk === undefined && typeof user.username === 'string' ? this.lookups.user?.resolve(user.username) : undefined;
+    if (!(brand instanceof Promise) && !(pk instanceof Promise)) return this.client.emit(this.complete(input, user, brand, pk));
+    // A lookup is on its way: emit when it lands (the request itself is not held up).
+    Promise.all([brand, pk]).then(
+      ([resolvedBrand, resolvedPk]) => this.client.emit(this.complete(input, user, resolvedBrand, resolvedPk)),
+      () => this.client.emit(this.complete(input, user, undefined, undefined)),
+    );
+    return true;
+  }
+
+  private complete(input: EmitInput, user: AuthentikUser | undefined, brand: AuthentikBrand | undefined, pk: number | string | undefined): EmitInput {
+    if (user) input.user = pk === undefined ? user : { ...user, pk };
+    if (brand) input.brand = brand;
+    return input;
+  }
+
+  private clientIp(request: R): string | null {
+    const override = this.options.clientIp;
+    const ip = override ? this.callback('clientIp', () => override(request)) : this.reader.ip(request);
+    return typeof ip === 'string' ? ip : null;
+  }
+
+  private user(request: R): AuthentikUser | undefined {
+    const custom = this.options.user;
+    if (!custom) return toAuthentikUser(this.reader.user(request));
+    const user = this.callback('user', () => custom(request));
+    if (user === undefined || user === null) return undefined;
+    if (typeof user !== 'object' || Array.isArray(user)) {
+      this.report('user', `returned ${Array.isArray(user) ? 'an array' : typeof user}, expected an object such as {pk, username, email}`);
+      return undefined;
+    }
+    return user;
+  }
+
+  private brand(request: R): Maybe<AuthentikBrand> {
+    const option = this.options.brand;
+    if (option === undefined) return undefined;
+    if (this.lookups.brand) {
+      const host = this.reader.host(request);
+      return host ? this.lookups.brand.resolve(host) : undefined;
+    }
+    const brand = typeof option === 'function' ? this.callback('brand', () => option(request)) : option;
+    if (brand === undefined || brand === null) return undefined;
+    if (typeof brand !== 'object' || Array.isArray(brand)) {
+      this.report('brand', `returned ${typeof brand}, expected an object such as {pk, name}`);
+      return undefined;
+    }
+    return brand as AuthentikBrand;
+  }
+
+  /** Runs a user callback; an error is reported and the event goes on without that part. */
+  private callback<T>(name: string, run: () => T): T | undefined {
+    try {
+      const value = run();
+      if (value instanceof Promise) {
+        value.catch(() => undefined);
+        this.report(name, 'returned a Promise; callbacks must be synchronous');
+        return undefined;
+      }
+      return value;
+    } catch (error) {
+      this.report(name, `threw: ${describeError(error)}`, error);
+      return undefined;
+    }
+  }
+
+  private report(name: string, message: string, cause?: unknown): void {
+    this.client.report(new CallbackError(name, message, cause));
+  }
+}

@@ -1,0 +1,54 @@
+import type { EventAction } from '../actions.js';
+import type { AuthentikUser } from '../types.js';
+import type { RecorderCore } from './recorder-core.js';
+
+/** What `req.authentik` / `ctx.authentik` / `request.authentik` offers the app's own code. */
+export interface RequestEvents {
+  /**
+   * Record an event with this request's IP, user, brand and request facts filled in.
+   * Returns `false` when the event is refused (see `client.stats()`); never throws.
+   */
+  emit(action: EventAction, options?: { context?: Record<string, unknown>; user?: AuthentikUser }): boolean;
+  /** The id in `context.http_request.request_id` of this request's events. */
+  readonly requestId: string;
+}
+
+/**
+ * One request's part in recording: created when the request starts (cheaply: a start time and
+ * a reference), read only when an event is made, finished once by the adapter.
+ */
+export class RequestScope<R> implements RequestEvents {
+  private readonly startedAt = performance.now();
+  private error: unknown;
+  private finished = false;
+  private id: string | undefined;
+
+  constructor(
+    private readonly core: RecorderCore<R>,
+    readonly request: R,
+    private readonly recording: boolean,
+  ) {}
+
+  get requestId(): string {
+    this.id ??= this.core.requestIdOf(this.request);
+    return this.id;
+  }
+
+  emit(action: EventAction, options: { context?: Record<string, unknown>; user?: AuthentikUser } = {}): boolean {
+    return this.core.emitFor(this, action, options.context, options.user);
+  }
+
+  /** The adapter saw an error thrown by the app (recorded as `system_exception` at finish). */
+  fail(error: unknown): void {
+    this.error ??= error ?? new Error('unknown error');
+  }
+
+  /** The response is complete (or the request was aborted). Records the request's events once. */
+  finish(status: number | undefined, aborted = false): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.recording) return;
+    const durationMs = Math.round((performance.now() - this.startedAt) * 100) / 100;
+    this.core.recordFinished(this, { status, aborted, durationMs, error: this.error });
+  }
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { serializeWithin, TRUNCATION_MARKER } from '../../src/payload/truncate.js';
+
+interface TestEvent {
+  action: string;
+  app: string;
+  context: Record<string, unknown>;
+}
+
+function event(context: Record<string, unknown>): TestEvent {
+  return { action: 'custom_', app: 'shop', context };
+}
+
+function bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** A small deterministic PRNG, so the property test is repeatable. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('serializeWithin', () => {
+  it('returns the plain JSON untouched when it fits', () => {
+    const e = event({ message: 'hello', n: 1, nested: { list: ['a', 'b'] } });
+    const expected = JSON.stringify(e);
+    expect(serializeWithin(e, 1024)).toBe(expected);
+    expect(e.context.message).toBe('hello');
+  });
+
+  it('returns it untouched when it fits exactly', () => {
+    const e = event({ message: 'x'.repeat(500) });
+    const json = JSON.stringify(e);
+    expect(serializeWithin(event({ message: 'x'.repeat(500) }), bytes(json))).toBe(json);
+  });
+
+  it('cuts a string when the JSON is one byte too large', () => {
+    const e = event({ message: 'x'.repeat(500) });
+    const limit = bytes(JSON.stringify(e)) - 1;
+    const json = serializeWithin(e, limit);
+    expect(json).toBeDefined();
+    expect(bytes(json as string)).toBeLessThanOrEqual(limit);
+    expect((JSON.parse(json as string) as TestEvent).context.message).toMatch(/^x+…\[truncated\]$/);
+  });
+
+  it('cuts one long string just enough to fit (and ends it with the marker)', () => {
+    const e = event({ message: 'a'.repeat(5000), short: 'keep me' });
+    const json = serializeWithin(e, 1000);
+    expect(json).toBeDefined();
+    const size = bytes(json as string);
+    expect(size).toBeLessThanOrEqual(1000);
+    expect(size).toBeGreaterThan(1000 - 16);
+    const parsed = JSON.parse(json as string) as TestEvent;
+    expect(parsed.context.short).toBe('keep me');
+    expect(parsed.context.message).toMatch(new RegExp(`^a+${TRUNCATION_MARKER.replace(/[[\]]/g, '\\$&')}$`));
+  });
+
+  it('cuts the longest strings first and leaves shorter ones alone', () => {
+    const e = event({
+      longest: 'L'.repeat(4000),
+      medium: 'M'.repeat(600),
+      short: 'S'.repeat(100),
+    });
+    const json = serializeWithin(e, 2000);
+    expect(json).toBeDefined();
+    expect(bytes(json as string)).toBeLessThanOrEqual(2000);
+    const parsed = JSON.parse(json as string) as TestEvent;
+    expect(parsed.context.medium).toBe('M'.repeat(600));
+    expect(parsed.context.short).toBe('S'.repeat(100));
+    expect((parsed.context.longest as string).endsWith(TRUNCATION_MARKER)).toBe(true);
+  });
+
+  it('moves on to the next longest string when one cut is not enough', () => {
+    const e = event({ a: 'a'.repeat(3000), b: 'b'.repeat(3000), c: 'c'.repeat(100) });
+    const json = serializeWithin(e, 1000);
+    expect(json).toBeDefined();
+    expect(bytes(json as string)).toBeLessThanOrEqual(1000);
+    const parsed = JSON.parse(json as string) as TestEvent;
+    expect((parsed.context.a as string).endsWith(TRUNCATION_MARKER)).toBe(true);
+    expect((parsed.context.b as string).endsWith(TRUNCATION_MARKER)).toBe(true);
+    expect(parsed.context.c).toBe('c'.repeat(100));
+  });
+
+  it('cuts strings inside nested objects and arrays', () => {
+    const e = event({ nested: { list: ['z'.repeat(4000), 'short'] } });
+    const json = serializeWithin(e, 1000);
+    expect(json).toBeDefined();
+    expect(bytes(json as string)).toBeLessThanOrEqual(1000);
+    const parsed = JSON.parse(json as string) as { context: { nested: { list: string[] } } };
+    expect(parsed.context.nested.list[1]).toBe('short');
+    expect(parsed.context.nested.list[0]?.endsWith(TRUNCATION_MARKER)).toBe(true);
+  });
+
+  it('counts bytes, not characters, for multibyte text', () => {
+    // 1500 characters of 3 bytes each: 4500 bytes of text although only 1500 characters.
+    const e = event({ text: '日'.repeat(1500) });
+    const json = serializeWithin(e, 2000);
+    expect(json).toBeDefined();
+    expect(bytes(json as string)).toBeLessThanOrEqual(2000);
+    const text = (JSON.parse(json as string) as TestEvent).context.text as string;
+    expect(text).toMatch(/^日+…\[truncated\]$/);
+  });
+
+  it('never leaves half a surrogate pair when it cuts emoji', () => {
+    for (let limit = 600; limit < 700; limit++) {
+      const e = event({ text: '😀'.repeat(1000) });
+      const json = serializeWithin(e, limit);
+      expect(json).toBeDefined();
+      expect(bytes(json as string)).toBeLessThanOrEqual(limit);
+      const text = (JSON.parse(json as string) as TestEvent).context.text as string;
+      expect(text.isWellFormed()).toBe(true);
+    }
+  });
+
+  it('does not cut strings of 64 characters or less', () => {
+    const context: Record<string, unknown> = {};
+    for (let i = 0; i < 40; i++) context[`k${i}`] = 'v'.repeat(64);
+    const e = event(context);
+    expect(serializeWithin(e, 1024)).toBeUndefined();
+    expect(e.context.k0).toBe('v'.repeat(64));
+  });
+
+  it('does not cut strings outside context', () => {
+    const e = { action: 'custom_', app: 'A'.repeat(5000), context: {} };
+    expect(serializeWithin(e, 1024)).toBeUndefined();
+  });
+
+  it('returns undefined when even cut strings cannot fit', () => {
+    const many: Record<string, number> = {};
+    for (let i = 0; i < 500; i++) many[`key_${i}`] = i;
+    expect(serializeWithin(event({ many, long: 'x'.repeat(10_000) }), 1024)).toBeUndefined();
+  });
+
+  it('always returns undefined or JSON of at most maxBytes bytes (randomised)', () => {
+    const random = mulberry32(42);
+    const alphabet = ['a', 'é', '日', '😀', '"', '\\', '\n', '\u0001'];
+    const randomString = (length: number) => {
+      let text = '';
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+      return text;
+    };
+    let cut = 0;
+    for (let round = 0; round < 300; round++) {
+      const context: Record<string, unknown> = {};
+      const fields = 1 + Math.floor(random() * 6);
+      for (let f = 0; f < fields; f++) {
+        const value = randomString(Math.floor(random() * 3000));
+        context[`f${f}`] = random() < 0.3 ? { inner: [value] } : value;
+      }
+      const limit = 1024 + Math.floor(random() * 8000);
+      const e = event(context);
+      const json = serializeWithin(e, limit);
+      if (json === undefined) continue;
+      expect(bytes(json)).toBeLessThanOrEqual(limit);
+      expect(JSON.parse(json)).toEqual(e);
+      if (json.includes(TRUNCATION_MARKER)) cut++;
+    }
+    // The generator is meant to exercise cutting, not just the fast path.
+    expect(cut).toBeGreaterThan(50);
+  });
+
+  it('fits a single long string whatever the limit (one cut is enough)', () => {
+    for (let limit = 1024; limit < 1200; limit++) {
+      const e = event({ message: 'm'.repeat(10_000) });
+      const json = serializeWithin(e, limit);
+      expect(json, `limit ${limit}`).toBeDefined();
+      expect(bytes(json as string)).toBeLessThanOrEqual(limit);
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import {
+  type AdapterOptions,
+  type DeliveryReport,
+  type EventClient,
+  type RequestEvents,
+  type RequestScope,
+  createRecorder,
+} from '@authentik-events/core';
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import { expressReader } from './express-reader.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Record events with this request's IP, user, brand and facts filled in. */
+    authentik: RequestEvents;
+  }
+}
+
+export type AuthentikEventsOptions = AdapterOptions<Request>;
+
+/** The middleware, with the error handler to mount after the routes and the client it uses. */
+export interface AuthentikEventsMiddleware {
+  (req: Request, res: Response, next: NextFunction): void;
+  /** Mount after your routes: records thrown errors as `system_exception`, then passes them on. */
+  errorHandler: ErrorRequestHandler;
+  client: EventClient;
+  /** Closes the client if this middleware created it (flushing what is queued). */
+  close(options?: { timeoutMs?: number }): Promise<DeliveryReport | undefined>;
+}
+
+/**
+ * Express middleware that records each request, thrown errors and 5xx responses, and the app's
+ * own events (`req.authentik.emit`) as authentik events. Works with Express 4 and 5.
+ *
+ * @example
+ * const events = authentikEvents({ url: process.env.AUTHENTIK_URL, token: process.env.AUTHENTIK_TOKEN, app: 'shop' });
+ * app.use(events);
+ * app.post('/login', (req, res) => { req.authentik.emit('login'); res.sendStatus(204); });
+ * app.use(events.errorHandler);
+ */
+export function authentikEvents(options: AuthentikEventsOptions = {}): AuthentikEventsMiddleware {
+  const recorder = createRecorder(options, expressReader, '@authentik-events/express');
+
+  const middleware = function authentikEventsMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const scope = recorder.start(req);
+    req.authentik = scope;
+    // pino-http's lifecycle: the first of finish/close ends the request; close without finish is an abort.
+    const done = () => {
+      res.removeListener('finish', done);
+      res.removeListener('close', done);
+      scope.finish(res.statusCode, !res.writableFinished);
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  } as AuthentikEventsMiddleware;
+
+  middleware.errorHandler = function authentikEventsErrorHandler(error, req, _res, next) {
+    (req.authentik as RequestScope<Request> | undefined)?.fail(error);
+    next(error);
+  };
+  middleware.client = recorder.client;
+  middleware.close = (closeOptions) => recorder.close(closeOptions);
+  return middleware;
+}
+
+export type { RequestEvents } from '@authentik-events/core';

@@ -1,0 +1,61 @@
+import {
+  type AdapterOptions,
+  type DeliveryReport,
+  type EventClient,
+  type RequestEvents,
+  createRecorder,
+} from '@authentik-events/core';
+import type { Context, Middleware, Next } from 'koa';
+import { koaReader } from './koa-reader.js';
+
+declare module 'koa' {
+  interface BaseContext {
+    /** Record events with this request's IP, user, brand and facts filled in. */
+    authentik: RequestEvents;
+  }
+}
+
+export type AuthentikEventsOptions = AdapterOptions<Context>;
+
+export interface AuthentikEventsMiddleware extends Middleware {
+  client: EventClient;
+  /** Closes the client if this middleware created it (flushing what is queued). */
+  close(options?: { timeoutMs?: number }): Promise<DeliveryReport | undefined>;
+}
+
+/**
+ * Koa middleware that records each request, thrown errors (then rethrown) and 5xx responses,
+ * and the app's own events (`ctx.authentik.emit`) as authentik events. Koa 2 and 3.
+ *
+ * @example
+ * app.use(authentikEvents({ url: process.env.AUTHENTIK_URL, token: process.env.AUTHENTIK_TOKEN, app: 'shop' }));
+ * router.post('/login', (ctx) => { ctx.authentik.emit('login'); ctx.status = 204; });
+ */
+export function authentikEvents(options: AuthentikEventsOptions = {}): AuthentikEventsMiddleware {
+  const recorder = createRecorder(options, koaReader, '@authentik-events/koa');
+
+  const middleware = async function authentikEventsMiddleware(ctx: Context, next: Next): Promise<void> {
+    const scope = recorder.start(ctx);
+    ctx.authentik = scope;
+    const { res } = ctx;
+    const done = () => {
+      res.removeListener('finish', done);
+      res.removeListener('close', done);
+      scope.finish(res.statusCode, !res.writableFinished);
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    try {
+      await next();
+    } catch (error) {
+      scope.fail(error);
+      throw error;
+    }
+  } as AuthentikEventsMiddleware;
+
+  middleware.client = recorder.client;
+  middleware.close = (closeOptions) => recorder.close(closeOptions);
+  return middleware;
+}
+
+export type { RequestEvents } from '@authentik-events/core';

@@ -1,0 +1,13 @@
+import type { RequestReader } from '@authentik-events/core';
+import type { Context } from 'koa';
+
+/** How Koa exposes what an event needs; `ctx.ip` and `ctx.hostname` follow `app.proxy`. */
+export const koaReader: RequestReader<Context> = {
+  method: (ctx) => ctx.method,
+  url: (ctx) => ctx.originalUrl,
+  ip: (ctx) => ctx.ip,
+  host: (ctx) => ctx.hostname,
+  header: (ctx, name) => ctx.get(name) || undefined,
+  user: (ctx) => (ctx.state as { user?: unknown }).user,
+  trustsProxy: (ctx) => ctx.app.proxy,
+};
