@@ -1,5 +1,11 @@
 import type { QueuedEvent } from './queued-event.js';
-import { type ClientStats, DROP_REASONS, type DeliveryReport, type DropCounts, type DropReason } from './types.js';
+import {
+  type ClientStats,
+  type DeliveryReport,
+  DROP_REASONS,
+  type DropCounts,
+  type DropReason,
+} from './types.js';
 
 function zeroDrops(): DropCounts {
   return Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as DropCounts;
@@ -65,9 +71,15 @@ export class Accounting {
   }
 
   /** What changed since `before` (a snapshot taken at the start of a flush or close). */
-  report(before: ClientStats, after: ClientStats, startedAt: number, complete: boolean): DeliveryReport {
+  report(
+    before: ClientStats,
+    after: ClientStats,
+    startedAt: number,
+    complete: boolean,
+  ): DeliveryReport {
     const dropped = zeroDrops();
-    for (const reason of DROP_REASONS) dropped[reason] = after.dropped[reason] - before.dropped[reason];
+    for (const reason of DROP_REASONS)
+      dropped[reason] = after.dropped[reason] - before.dropped[reason];
     const pending = after.queued + after.inFlight;
     return {
       delivered: after.delivered - before.delivered,

@@ -5,7 +5,12 @@ export interface AuthentikReader {
   get<T>(path: string, query?: Record<string, string>): Promise<T>;
 }
 
-export function createApiReader(baseUrl: URL, token: string, timeoutMs: number, userAgent: string): AuthentikReader {
+export function createApiReader(
+  baseUrl: URL,
+  token: string,
+  timeoutMs: number,
+  userAgent: string,
+): AuthentikReader {
   const base = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
   return {
     async get<T>(path: string, query: Record<string, string> = {}): Promise<T> {
@@ -13,14 +18,21 @@ export function createApiReader(baseUrl: URL, token: string, timeoutMs: number, 
       for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
       // Redirects are refused so the token is never sent to another host.
       const response = await fetch(url, {
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'user-agent': userAgent },
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          'user-agent': userAgent,
+        },
         redirect: 'error',
         signal: AbortSignal.timeout(timeoutMs),
       });
       if (!response.ok) {
-        const reason = response.status === 403 || response.status === 401 ? 'unauthorized' : 'rejected';
+        const reason =
+          response.status === 403 || response.status === 401 ? 'unauthorized' : 'rejected';
         await response.body?.cancel();
-        throw new DeliveryError(reason, `GET ${url.pathname} answered ${response.status}`, { status: response.status });
+        throw new DeliveryError(reason, `GET ${url.pathname} answered ${response.status}`, {
+          status: response.status,
+        });
       }
       return (await response.json()) as T;
     },

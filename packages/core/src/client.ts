@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Accounting } from './accounting.js';
+import { type AuthentikReader, createApiReader } from './api-reader.js';
 import { Sender } from './delivery/sender.js';
-import { createApiReader, type AuthentikReader } from './api-reader.js';
-import { type AuthentikEventsError, DegradedError, DeliveryError, describeError } from './errors.js';
 import { checkEmitInput } from './emit-check.js';
+import {
+  type AuthentikEventsError,
+  DegradedError,
+  DeliveryError,
+  describeError,
+} from './errors.js';
 import type { ClientOptions } from './options.js';
 import { estimateSize } from './payload/estimate-size.js';
 import { Redactor } from './payload/redact.js';
@@ -61,19 +66,37 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     maxBytes: resolved.maxQueueBytes,
     overflow: resolved.overflow,
   });
-  const redactor = resolved.redact === false ? false : new Redactor(resolved.redact.keys, resolved.redact.except);
+  const redactor =
+    resolved.redact === false ? false : new Redactor(resolved.redact.keys, resolved.redact.except);
   let closed = false;
   let closing: Promise<DeliveryReport> | undefined;
   let overflowing = false;
 
-  const drop = (events: QueuedEvent[], reason: DropReason, wereInFlight: boolean, message: string, status?: number, cause?: unknown) => {
+  const drop = (
+    events: QueuedEvent[],
+    reason: DropReason,
+    wereInFlight: boolean,
+    message: string,
+    status?: number,
+    cause?: unknown,
+  ) => {
     for (const event of events) accounting.settled(event, reason, wereInFlight);
     if (reporter.wantsDrops) {
-      reporter.dropped(events.map((event) => ({ eventId: event.id, action: event.input.action, input: event.input })), reason);
+      reporter.dropped(
+        events.map((event) => ({
+          eventId: event.id,
+          action: event.input.action,
+          input: event.input,
+        })),
+        reason,
+      );
     }
     // Overflow is reported once per episode, with its own warning, not once per event.
     if (reason !== 'queue_full') {
-      reporter.error(new DeliveryError(reason, message, { status, cause, count: events.length }), `drop:${reason}`);
+      reporter.error(
+        new DeliveryError(reason, message, { status, cause, count: events.length }),
+        `drop:${reason}`,
+      );
     }
   };
 
@@ -86,7 +109,12 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       timeoutMs: resolved.requestTimeoutMs,
       userAgent: USER_AGENT,
     }),
-    prepare: { app: resolved.app, maxEventBytes: resolved.maxEventBytes, redactor, beforeSend: resolved.beforeSend },
+    prepare: {
+      app: resolved.app,
+      maxEventBytes: resolved.maxEventBytes,
+      redactor,
+      beforeSend: resolved.beforeSend,
+    },
     retry: resolved.retry,
     batchSize: resolved.batchSize,
     flushIntervalMs: resolved.flushIntervalMs,
@@ -98,16 +126,25 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
         accounting.settled(event, 'delivered', true);
         reporter.endEpisode('drop:unauthorized');
         reporter.endEpisode('drop:retries_exhausted');
-        if (overflowing && store.size * 2 < resolved.maxQueueSize && store.bytes * 2 < resolved.maxQueueBytes) overflowing = false;
+        if (
+          overflowing &&
+          store.size * 2 < resolved.maxQueueSize &&
+          store.bytes * 2 < resolved.maxQueueBytes
+        )
+          overflowing = false;
       },
-      dropped: (event, reason, message, details) => drop([event], reason, true, message, details.status, details.cause),
+      dropped: (event, reason, message, details) =>
+        drop([event], reason, true, message, details.status, details.cause),
     },
   });
 
   const refuse = (reason: DropReason, message: string, input: EmitInput): false => {
     accounting.refused(reason);
     if (reporter.wantsDrops) {
-      reporter.dropped([{ eventId: '', action: String((input as { action?: unknown } | null)?.action), input }], reason);
+      reporter.dropped(
+        [{ eventId: '', action: String((input as { action?: unknown } | null)?.action), input }],
+        reason,
+      );
     }
     reporter.error(new DeliveryError(reason, `event refused: ${message}`), `refused:${reason}`);
     return false;
@@ -123,7 +160,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
         ),
       );
     }
-    drop(events, 'queue_full', false, 'queue full');
+    if (events.length > 0) drop(events, 'queue_full', false, 'queue full');
   };
 
   function emit(input: EmitInput): boolean {
@@ -149,7 +186,11 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       if (!added.accepted) {
         accounting.refused('queue_full');
         overflowed([]);
-        if (reporter.wantsDrops) reporter.dropped([{ eventId: event.id, action: input.action, input: snapshot }], 'queue_full');
+        if (reporter.wantsDrops)
+          reporter.dropped(
+            [{ eventId: event.id, action: input.action, input: snapshot }],
+            'queue_full',
+          );
         return false;
       }
       sender.notifyQueued();
@@ -161,7 +202,9 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   }
 
   async function waitSettled(timeoutMs: number | undefined): Promise<boolean> {
-    const settled = accounting.whenSettled(accounting.emitted, store.size + accounting.inFlight).then(() => true);
+    const settled = accounting
+      .whenSettled(accounting.emitted, store.size + accounting.inFlight)
+      .then(() => true);
     sender.wake();
     if (timeoutMs === undefined) return settled;
     let timer: NodeJS.Timeout | undefined;
@@ -191,7 +234,8 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     const complete = await waitSettled(timeoutMs);
     await sender.stop();
     const left = store.drain();
-    if (left.length > 0) drop(left, 'closed', false, `${left.length} events were still queued when the client closed`);
+    if (left.length > 0)
+      drop(left, 'closed', false, `${left.length} events were still queued when the client closed`);
     return accounting.report(before, stats(), startedAt, complete);
   }
 

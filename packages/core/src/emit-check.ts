@@ -14,7 +14,10 @@ export function checkEmitInput(input: EmitInput): string | undefined {
   if (!isPlainRecord(input)) return 'emit() takes an event object ({ action, ... })';
   const actionProblem = checkAction(input.action);
   if (actionProblem) return actionProblem;
-  if (input.app !== undefined && (typeof input.app !== 'string' || input.app.trim() === '' || input.app.includes('\u0000'))) {
+  if (
+    input.app !== undefined &&
+    (typeof input.app !== 'string' || input.app.trim() === '' || input.app.includes('\u0000'))
+  ) {
     return 'app must be a non-blank string without NUL characters';
   }
   for (const field of ['user', 'brand', 'context'] as const) {
@@ -23,7 +26,12 @@ export function checkEmitInput(input: EmitInput): string | undefined {
     }
   }
   if (input.expires !== undefined) {
-    const time = input.expires instanceof Date ? input.expires.getTime() : typeof input.expires === 'string' ? Date.parse(input.expires) : Number.NaN;
+    const time =
+      input.expires instanceof Date
+        ? input.expires.getTime()
+        : typeof input.expires === 'string'
+          ? Date.parse(input.expires)
+          : Number.NaN;
     if (Number.isNaN(time)) return 'expires must be a valid Date or ISO-8601 date-time string';
   }
   return undefined;

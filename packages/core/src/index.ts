@@ -1,7 +1,8 @@
-export { AUTHENTIK_ACTIONS, checkAction, toWireAction } from './actions.js';
 export type { AuthentikAction, CustomAction, EventAction } from './actions.js';
-export { createEventClient } from './client.js';
+export { AUTHENTIK_ACTIONS, checkAction, toWireAction } from './actions.js';
+export type { AuthentikReader } from './api-reader.js';
 export type { EventClient, WaitOptions } from './client.js';
+export { createEventClient } from './client.js';
 export {
   AuthentikEventsError,
   CallbackError,
@@ -13,26 +14,25 @@ export type { ClientOptions, RedactOptions, RetryOptions } from './options.js';
 export { normalizeIp } from './payload/ip.js';
 export { REDACTED, Redactor } from './payload/redact.js';
 export { sanitizeRecord } from './payload/sanitize.js';
-export type { EventStore, AddResult } from './queue/event-store.js';
-export { wireEventSchema } from './wire-schema.js';
-export { DROP_REASONS } from './types.js';
+export type { AddResult, EventStore } from './queue/event-store.js';
+export type { AdapterOptions, RequestReader } from './request/adapter-options.js';
+export type { ListedBrand } from './request/brand-match.js';
+export { brandForEvent, matchBrand } from './request/brand-match.js';
+export type { Recorder } from './request/create-recorder.js';
+export { createRecorder } from './request/create-recorder.js';
+export type { LookupOptions } from './request/lookups.js';
+export { toAuthentikUser } from './request/map-user.js';
+export type { RequestEvents, RequestScope } from './request/request-scope.js';
 export type {
   AuthentikBrand,
   AuthentikUser,
   ClientStats,
   DeliveryReport,
   DropCounts,
-  DropReason,
   DroppedEvent,
+  DropReason,
   EmitInput,
   WireEvent,
 } from './types.js';
-export type { AuthentikReader } from './api-reader.js';
-export type { AdapterOptions, RequestReader } from './request/adapter-options.js';
-export { createRecorder } from './request/create-recorder.js';
-export type { Recorder } from './request/create-recorder.js';
-export type { LookupOptions } from './request/lookups.js';
-export { toAuthentikUser } from './request/map-user.js';
-export { matchBrand, brandForEvent } from './request/brand-match.js';
-export type { ListedBrand } from './request/brand-match.js';
-export type { RequestEvents, RequestScope } from './request/request-scope.js';
+export { DROP_REASONS } from './types.js';
+export { wireEventSchema } from './wire-schema.js';

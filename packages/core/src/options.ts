@@ -1,5 +1,5 @@
 import type { AuthentikEventsError } from './errors.js';
-import type { DropReason, DroppedEvent, WireEvent } from './types.js';
+import type { DroppedEvent, DropReason, WireEvent } from './types.js';
 
 /** Retry policy for one event (network errors, 408, 429, 500, 502, 503, 504). */
 export interface RetryOptions {

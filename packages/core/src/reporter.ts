@@ -1,6 +1,6 @@
 import { type AuthentikEventsError, CallbackError, describeError } from './errors.js';
 import type { ClientOptions } from './options.js';
-import type { DropReason, DroppedEvent } from './types.js';
+import type { DroppedEvent, DropReason } from './types.js';
 
 /**
  * Where failures go. With `onError`, every failure is handed to it; without, one warning per

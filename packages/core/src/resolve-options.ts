@@ -8,7 +8,10 @@ const EVENTS_PATH = 'api/v3/events/events/';
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 const callback = z
-  .custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'must be a function')
+  .custom<(...args: never[]) => unknown>(
+    (value) => typeof value === 'function',
+    'must be a function',
+  )
   .optional();
 
 // Numbers and shapes; url/token/app are checked by hand below for messages that say what to do.
@@ -35,7 +38,10 @@ const optionsSchema = z.object({
     .union([
       z.boolean(),
       z
-        .object({ keys: z.array(z.string().min(1)).optional(), except: z.array(z.string()).optional() })
+        .object({
+          keys: z.array(z.string().min(1)).optional(),
+          except: z.array(z.string()).optional(),
+        })
         .strict(),
     ])
     .optional(),
@@ -51,16 +57,23 @@ function isLoopback(hostname: string): boolean {
   return host === '::1';
 }
 
-function resolveUrl(raw: unknown, allowInsecureHttp: boolean): { baseUrl: URL; endpoint: URL } {
+function resolveUrl(
+  raw: unknown,
+  allowInsecureHttp: boolean,
+  token: unknown,
+): { baseUrl: URL; endpoint: URL } {
   if (raw === undefined || raw === '') {
-    throw new ConfigError('url', 'is missing: pass authentik\'s base URL or set AUTHENTIK_URL');
+    throw new ConfigError('url', "is missing: pass authentik's base URL or set AUTHENTIK_URL");
   }
   if (typeof raw !== 'string') throw new ConfigError('url', `must be a string, got ${typeof raw}`);
   let baseUrl: URL;
   try {
     baseUrl = new URL(raw);
   } catch {
-    throw new ConfigError('url', `is not a URL: "${raw.slice(0, 200)}" (expected e.g. https://auth.example.com)`);
+    // Never echo the token, even when it landed in the url option (or AUTHENTIK_URL) by mistake.
+    const secret = typeof token === 'string' ? token.trim() : '';
+    const shown = secret !== '' && raw.includes(secret) ? '' : ` "${raw.slice(0, 200)}"`;
+    throw new ConfigError('url', `is not a URL:${shown} (expected e.g. https://auth.example.com)`);
   }
   if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') {
     throw new ConfigError('url', `must be http: or https:, got "${baseUrl.protocol}"`);
@@ -86,7 +99,8 @@ function resolveToken(raw: unknown): string {
       'is missing: pass an authentik API token with the permission authentik_events.add_event, or set AUTHENTIK_TOKEN',
     );
   }
-  if (typeof raw !== 'string') throw new ConfigError('token', `must be a string, got ${typeof raw}`);
+  if (typeof raw !== 'string')
+    throw new ConfigError('token', `must be a string, got ${typeof raw}`);
   // Never echo the token: say only what is wrong with it.
   if (raw.trim() !== raw || /[\s\r\n]/.test(raw)) {
     throw new ConfigError('token', 'contains whitespace or a line break; check how it was copied');
@@ -99,7 +113,10 @@ function resolveApp(raw: unknown): string {
     throw new ConfigError('app', 'is missing: name your application, or set AUTHENTIK_APP');
   }
   if (typeof raw !== 'string' || raw.trim() === '' || raw.includes('\u0000')) {
-    throw new ConfigError('app', 'must be a non-blank string without NUL characters (authentik refuses it otherwise)');
+    throw new ConfigError(
+      'app',
+      'must be a non-blank string without NUL characters (authentik refuses it otherwise)',
+    );
   }
   return raw;
 }
@@ -121,19 +138,29 @@ export function resolveOptions(
   if (!parsed.success) throw describeIssue(parsed.error.issues[0] as z.core.$ZodIssue);
   const o = parsed.data;
 
-  const { baseUrl, endpoint } = resolveUrl(options.url ?? env.AUTHENTIK_URL, o.allowInsecureHttp ?? false);
+  const { baseUrl, endpoint } = resolveUrl(
+    options.url ?? env.AUTHENTIK_URL,
+    o.allowInsecureHttp ?? false,
+    options.token ?? env.AUTHENTIK_TOKEN,
+  );
   const retries = o.retry?.retries ?? 8;
   const minDelayMs = o.retry?.minDelayMs ?? 500;
   const maxDelayMs = Math.max(o.retry?.maxDelayMs ?? 30_000, minDelayMs);
   const redact =
-    o.redact === false ? false : { keys: (o.redact === true ? undefined : o.redact?.keys) ?? [], except: (o.redact === true ? undefined : o.redact?.except) ?? [] };
+    o.redact === false
+      ? false
+      : {
+          keys: (o.redact === true ? undefined : o.redact?.keys) ?? [],
+          except: (o.redact === true ? undefined : o.redact?.except) ?? [],
+        };
 
   return {
     baseUrl,
     endpoint,
     token: resolveToken(options.token ?? env.AUTHENTIK_TOKEN),
     app: resolveApp(options.app ?? env.AUTHENTIK_APP),
-    batchSize: o.batchSize ?? 50,
+    // A batch larger than the queue could never form; clamp it, as OpenTelemetry's BatchSpanProcessor does.
+    batchSize: Math.min(o.batchSize ?? 50, o.maxQueueSize ?? 10_000),
     flushIntervalMs: o.flushIntervalMs ?? 1000,
     concurrency: o.concurrency ?? 4,
     maxQueueSize: o.maxQueueSize ?? 10_000,

@@ -1,10 +1,10 @@
 import {
   type AdapterOptions,
+  createRecorder,
   type DeliveryReport,
   type EventClient,
   type RequestEvents,
   type RequestScope,
-  createRecorder,
 } from '@authentik-events/core';
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import { expressReader } from './express-reader.js';
@@ -41,14 +41,19 @@ export interface AuthentikEventsMiddleware {
 export function authentikEvents(options: AuthentikEventsOptions = {}): AuthentikEventsMiddleware {
   const recorder = createRecorder(options, expressReader, '@authentik-events/express');
 
-  const middleware = function authentikEventsMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const middleware = function authentikEventsMiddleware(
+    req: Request,
+    res: Response,
+    next: NextFunction,
+  ): void {
     const scope = recorder.start(req);
     req.authentik = scope;
     // pino-http's lifecycle: the first of finish/close ends the request; close without finish is an abort.
     const done = () => {
       res.removeListener('finish', done);
       res.removeListener('close', done);
-      scope.finish(res.statusCode, !res.writableFinished);
+      // Before the headers went out, statusCode is only the default (200 in Express, 404 in Koa), not an answer.
+      scope.finish(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
     };
     res.on('finish', done);
     res.on('close', done);

@@ -1,9 +1,9 @@
 import {
   type AdapterOptions,
+  createRecorder,
   type EventClient,
   type RequestEvents,
   type RequestScope,
-  createRecorder,
 } from '@authentik-events/core';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -60,6 +60,9 @@ const plugin: FastifyPluginCallback<AuthentikEventsOptions> = (fastify, options,
  * await app.register(authentikEvents, { url: process.env.AUTHENTIK_URL, token: process.env.AUTHENTIK_TOKEN, app: 'shop' });
  * app.post('/login', async (request) => { request.authentik.emit('login'); return { ok: true }; });
  */
-export const authentikEvents = fp(plugin, { name: '@authentik-events/fastify', fastify: '4.x || 5.x' });
+export const authentikEvents = fp(plugin, {
+  name: '@authentik-events/fastify',
+  fastify: '4.x || 5.x',
+});
 export default authentikEvents;
 export type { RequestEvents } from '@authentik-events/core';

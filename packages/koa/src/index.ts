@@ -1,9 +1,9 @@
 import {
   type AdapterOptions,
+  createRecorder,
   type DeliveryReport,
   type EventClient,
   type RequestEvents,
-  createRecorder,
 } from '@authentik-events/core';
 import type { Context, Middleware, Next } from 'koa';
 import { koaReader } from './koa-reader.js';
@@ -34,14 +34,18 @@ export interface AuthentikEventsMiddleware extends Middleware {
 export function authentikEvents(options: AuthentikEventsOptions = {}): AuthentikEventsMiddleware {
   const recorder = createRecorder(options, koaReader, '@authentik-events/koa');
 
-  const middleware = async function authentikEventsMiddleware(ctx: Context, next: Next): Promise<void> {
+  const middleware = async function authentikEventsMiddleware(
+    ctx: Context,
+    next: Next,
+  ): Promise<void> {
     const scope = recorder.start(ctx);
     ctx.authentik = scope;
     const { res } = ctx;
     const done = () => {
       res.removeListener('finish', done);
       res.removeListener('close', done);
-      scope.finish(res.statusCode, !res.writableFinished);
+      // Before the headers went out, statusCode is only the default (200 in Express, 404 in Koa), not an answer.
+      scope.finish(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
     };
     res.on('finish', done);
     res.on('close', done);

@@ -16,6 +16,8 @@ export function parseRetryAfter(header: string | undefined, now = Date.now()): n
   const text = header.trim();
   let ms: number;
   if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
+  // Every HTTP-date form starts with the day name; V8's lenient Date.parse would read "-5" as a year.
+  else if (!/^[a-z]{3}/i.test(text)) return undefined;
   else {
     const date = Date.parse(text);
     if (Number.isNaN(date)) return undefined;
@@ -55,7 +57,8 @@ export function classifyResponse(response: TransportResponse): AttemptOutcome {
       message: `authentik refused the token (${status} ${said}): ${UNAUTHORIZED_HINT}`,
     };
   }
-  const hint = status >= 300 && status < 400 ? ' (redirects are not followed; check the url option)' : '';
+  const hint =
+    status >= 300 && status < 400 ? ' (redirects are not followed; check the url option)' : '';
   return {
     kind: 'drop',
     reason: 'rejected',

@@ -59,7 +59,10 @@ export interface DeliverOneOptions {
  * The backoff is our own full jitter, slept at the start of the next attempt, and the shared
  * gate decides when any attempt may start. Never throws: every ending is a `DeliveryResult`.
  */
-export async function deliverOne(body: string, options: DeliverOneOptions): Promise<DeliveryResult> {
+export async function deliverOne(
+  body: string,
+  options: DeliverOneOptions,
+): Promise<DeliveryResult> {
   const { transport, gate, retry, signal } = options;
   let backoffMs = 0;
 
@@ -96,7 +99,11 @@ export async function deliverOne(body: string, options: DeliverOneOptions): Prom
 
   try {
     await pRetry(attempt, {
-      retries: retry.retries,
+      // p-retry stops once `retries` is reached even when the failure did not consume one (a
+      // Retry-After pause, a circuit probe), so the event's budget is enforced in shouldRetry.
+      retries: Number.POSITIVE_INFINITY,
+      shouldRetry: ({ error, retriesConsumed }) =>
+        error instanceof RetryableAttempt && (!error.consumesRetry || retriesConsumed < retry.retries),
       minTimeout: 0,
       maxTimeout: 0,
       maxRetryTime: retry.maxRetryTimeMs,
@@ -104,7 +111,9 @@ export async function deliverOne(body: string, options: DeliverOneOptions): Prom
       unref: true,
       shouldConsumeRetry: ({ error, retriesConsumed }) => {
         const consumes = error instanceof RetryableAttempt && error.consumesRetry;
-        backoffMs = consumes ? fullJitterDelay(retriesConsumed, retry.minDelayMs, retry.maxDelayMs) : 0;
+        backoffMs = consumes
+          ? fullJitterDelay(retriesConsumed, retry.minDelayMs, retry.maxDelayMs)
+          : 0;
         return consumes;
       },
     });

@@ -69,7 +69,12 @@ export class SenderGate {
     if (probe) this.probing = false;
     this.consecutiveFailures++;
     if (this.isOpen) {
-      const ceiling = fullJitterDelay(this.openFailures++, this.options.minDelayMs, this.options.maxDelayMs, () => 1);
+      const ceiling = fullJitterDelay(
+        this.openFailures++,
+        this.options.minDelayMs,
+        this.options.maxDelayMs,
+        () => 1,
+      );
       // Half-jitter for probes: never hammer, never wait the full ceiling in lockstep.
       const random = this.options.random ?? Math.random;
       this.nextProbeAt = Date.now() + Math.floor(ceiling / 2 + (random() * ceiling) / 2);

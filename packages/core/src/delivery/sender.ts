@@ -11,7 +11,12 @@ import { SenderGate } from './sender-gate.js';
 export interface SenderListener {
   taken(count: number): void;
   delivered(event: QueuedEvent): void;
-  dropped(event: QueuedEvent, reason: DropReason, message: string, details: { status?: number; cause?: unknown }): void;
+  dropped(
+    event: QueuedEvent,
+    reason: DropReason,
+    message: string,
+    details: { status?: number; cause?: unknown },
+  ): void;
   retried(): void;
 }
 
@@ -120,10 +125,20 @@ export class Sender {
     }
   }
 
-  private async deliver(event: QueuedEvent): Promise<DeliveryResult | { kind: 'dropped'; reason: DropReason; message: string; cause?: unknown }> {
+  private async deliver(
+    event: QueuedEvent,
+  ): Promise<
+    DeliveryResult | { kind: 'dropped'; reason: DropReason; message: string; cause?: unknown }
+  > {
     if (event.body === undefined) {
       const prepared = prepareEvent(event, this.options.prepare);
-      if (!prepared.ok) return { kind: 'dropped', reason: prepared.reason, message: prepared.message, cause: prepared.error };
+      if (!prepared.ok)
+        return {
+          kind: 'dropped',
+          reason: prepared.reason,
+          message: prepared.message,
+          cause: prepared.error,
+        };
       event.body = prepared.body;
     }
     return deliverOne(event.body, {

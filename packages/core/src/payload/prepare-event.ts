@@ -48,20 +48,47 @@ function applyBeforeSend(
     result = settings.beforeSend?.(wire);
   } catch (error) {
     const message = `beforeSend threw: ${describeError(error)}`;
-    return { ok: false, reason: 'invalid', message, error: new CallbackError('beforeSend', message, error) };
+    return {
+      ok: false,
+      reason: 'invalid',
+      message,
+      error: new CallbackError('beforeSend', message, error),
+    };
   }
   if (result === null || result === false) {
     return { ok: false, reason: 'filtered', message: 'beforeSend dropped the event' };
   }
-  const changed = result ?? wire;
-  const checked = wireEventSchema.safeParse(changed);
+  let checked: ReturnType<typeof wireEventSchema.safeParse>;
+  try {
+    checked = wireEventSchema.safeParse(result ?? wire);
+  } catch (error) {
+    // A returned object whose getters (or Proxy traps) throw.
+    const message = `beforeSend returned an event that cannot be read: ${describeError(error)}`;
+    return {
+      ok: false,
+      reason: 'invalid',
+      message,
+      error: new CallbackError('beforeSend', message, error),
+    };
+  }
   if (!checked.success) {
     const issue = checked.error.issues[0];
     const message = `beforeSend returned an event authentik would refuse: ${issue?.path.join('.') || 'event'}: ${issue?.message}`;
-    return { ok: false, reason: 'invalid', message, error: new CallbackError('beforeSend', message) };
+    return {
+      ok: false,
+      reason: 'invalid',
+      message,
+      error: new CallbackError('beforeSend', message),
+    };
   }
+  // Only the fields authentik knows: an extra top-level key (a BigInt, a cycle) would make
+  // JSON.stringify throw, and the server ignores unknown keys anyway.
+  const changed: WireEvent = checked.data;
   // The hook may have added values that are not JSON-safe; clean again (no second redaction).
-  const clean: WireEvent = { ...changed, context: sanitizeRecord(changed.context, { redactor: false }) };
+  const clean: WireEvent = {
+    ...changed,
+    context: sanitizeRecord(changed.context, { redactor: false }),
+  };
   if (changed.user) clean.user = sanitizeRecord(changed.user, { redactor: false });
   if (changed.brand) clean.brand = sanitizeRecord(changed.brand, { redactor: false });
   return { wire: clean };
@@ -76,7 +103,12 @@ export function prepareEvent(event: QueuedEvent, settings: PrepareSettings): Pre
   try {
     wire = buildWireEvent(event, settings);
   } catch (error) {
-    return { ok: false, reason: 'invalid', message: `event could not be built: ${describeError(error)}`, error };
+    return {
+      ok: false,
+      reason: 'invalid',
+      message: `event could not be built: ${describeError(error)}`,
+      error,
+    };
   }
   if (settings.beforeSend) {
     const result = applyBeforeSend(wire, settings);

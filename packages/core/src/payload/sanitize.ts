@@ -22,6 +22,10 @@ function summariseBinary(value: ArrayBuffer | ArrayBufferView): string {
   return `[${kind} ${value.byteLength} bytes]`;
 }
 
+function unreadable(error: unknown): string {
+  return `[Unreadable: ${cleanString(describeError(error)).slice(0, 200)}]`;
+}
+
 class Walker {
   private readonly seen = new Set<object>();
   constructor(
@@ -51,12 +55,17 @@ class Walker {
   }
 
   private object(value: object, depth: number, sensitiveKey: boolean): unknown {
-    if (value instanceof Date) {
-      if (sensitiveKey) return REDACTED;
-      return Number.isNaN(value.getTime()) ? null : value.toISOString();
-    }
-    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
-      return sensitiveKey ? REDACTED : summariseBinary(value);
+    try {
+      // `instanceof` throws for a revoked Proxy; getTime/byteLength throw for look-alikes.
+      if (value instanceof Date) {
+        if (sensitiveKey) return REDACTED;
+        return Number.isNaN(value.getTime()) ? null : value.toISOString();
+      }
+      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+        return sensitiveKey ? REDACTED : summariseBinary(value);
+      }
+    } catch (error) {
+      return unreadable(error);
     }
     if (this.seen.has(value)) return '[Circular]';
     if (depth >= this.maxDepth) return '[Truncated: too deep]';
@@ -73,7 +82,7 @@ class Walker {
       return this.record(value as Record<string, unknown>, depth);
     } catch (error) {
       // Proxies and exotic objects may throw on any access; the event is kept, this part is marked.
-      return `[Unreadable: ${cleanString(describeError(error)).slice(0, 200)}]`;
+      return unreadable(error);
     } finally {
       this.seen.delete(value);
     }
@@ -131,9 +140,10 @@ class Walker {
   }
 
   private assign(out: Record<string, unknown>, rawKey: string, item: unknown, depth: number): void {
-    // Assigning "__proto__" would change the copy's prototype instead of adding a key.
-    if (rawKey === '__proto__') return;
     const key = cleanString(rawKey);
+    // Assigning "__proto__" would change the copy's prototype instead of adding a key; checked
+    // after cleaning, since "__proto__\u0000" becomes "__proto__" once NUL is removed.
+    if (key === '__proto__') return;
     const sensitive = this.redactor !== false && this.redactor.isSensitive(key);
     const safe = this.value(item, depth + 1, sensitive);
     if (safe !== undefined) out[key] = safe;

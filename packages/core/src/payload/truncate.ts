@@ -1,6 +1,8 @@
 /** The marker appended to a string that was cut to fit `maxEventBytes`. */
 export const TRUNCATION_MARKER = '…[truncated]';
 const SHORTEST_CUT = 64;
+/** The marker's size in UTF-8 ("…" is 3 bytes): what a cut must make room for. */
+const MARKER_BYTES = Buffer.byteLength(TRUNCATION_MARKER);
 
 interface StringSlot {
   holder: Record<string, unknown> | unknown[];
@@ -49,7 +51,7 @@ export function serializeWithin(
     const excess = bytes - maxBytes;
     const current = (slot.holder as Record<string | number, string>)[slot.key] as string;
     // Cut by characters; the byte count is rechecked after each cut, so multibyte text is safe.
-    const keep = Math.max(SHORTEST_CUT, current.length - excess - TRUNCATION_MARKER.length);
+    const keep = Math.max(SHORTEST_CUT, current.length - excess - MARKER_BYTES);
     (slot.holder as Record<string | number, unknown>)[slot.key] =
       current.slice(0, keep).toWellFormed() + TRUNCATION_MARKER;
     json = JSON.stringify(event);

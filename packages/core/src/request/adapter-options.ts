@@ -19,7 +19,11 @@ export interface AdapterOptions<R> extends ClientOptions {
   /** Resolve usernames to authentik user pks through the API (cached). @default false */
   userLookup?: boolean | LookupOptions;
   /** A static brand, a function of the request, or `'lookup'` to match the host against authentik's brands. */
-  brand?: AuthentikBrand | ((request: R) => AuthentikBrand | null | undefined) | 'lookup' | { lookup: LookupOptions };
+  brand?:
+    | AuthentikBrand
+    | ((request: R) => AuthentikBrand | null | undefined)
+    | 'lookup'
+    | { lookup: LookupOptions };
   /** Extra context for every event of a request. */
   context?: (request: R) => Record<string, unknown> | null | undefined;
   /** Put the stack of a thrown error in `system_exception` events. @default false */

@@ -31,7 +31,8 @@ export function matchBrand(brands: readonly ListedBrand[], host: string): Listed
   let best: ListedBrand | undefined;
   for (const brand of brands) {
     const domain = brand.domain.toLowerCase();
-    if (domain !== '' && hostname.endsWith(domain) && (!best || domain.length > best.domain.length)) best = brand;
+    if (domain !== '' && hostname.endsWith(domain) && (!best || domain.length > best.domain.length))
+      best = brand;
   }
   return best ?? brands.find((brand) => brand.default);
 }

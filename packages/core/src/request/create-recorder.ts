@@ -1,4 +1,4 @@
-import { type EventClient, createEventClient } from '../client.js';
+import { createEventClient, type EventClient } from '../client.js';
 import { CallbackError, ConfigError, DegradedError, describeError } from '../errors.js';
 import type { DeliveryReport } from '../types.js';
 import type { AdapterOptions, RequestReader } from './adapter-options.js';
@@ -16,10 +16,14 @@ export interface Recorder<R> {
   close(options?: { timeoutMs?: number }): Promise<DeliveryReport | undefined>;
 }
 
-function compileIgnore<R>(ignore: AdapterOptions<R>['ignore'], packageName: string): ((path: string, request: R) => boolean) | undefined {
+function compileIgnore<R>(
+  ignore: AdapterOptions<R>['ignore'],
+  packageName: string,
+): ((path: string, request: R) => boolean) | undefined {
   if (ignore === undefined) return undefined;
   if (typeof ignore === 'function') return ignore;
-  if (!Array.isArray(ignore)) throw new ConfigError('ignore', 'must be an array of paths/RegExps or a function');
+  if (!Array.isArray(ignore))
+    throw new ConfigError('ignore', 'must be an array of paths/RegExps or a function');
   const exact = new Set<string>();
   const prefixes: string[] = [];
   const patterns: RegExp[] = [];
@@ -29,7 +33,10 @@ function compileIgnore<R>(ignore: AdapterOptions<R>['ignore'], packageName: stri
     else if (typeof entry === 'string') exact.add(entry);
     else throw new ConfigError('ignore', `entries must be strings or RegExps (${packageName})`);
   }
-  return (path) => exact.has(path) || prefixes.some((prefix) => path.startsWith(prefix)) || patterns.some((pattern) => pattern.test(path));
+  return (path) =>
+    exact.has(path) ||
+    prefixes.some((prefix) => path.startsWith(prefix)) ||
+    patterns.some((pattern) => pattern.test(path));
 }
 
 function lookupOptions(value: boolean | LookupOptions | undefined): LookupOptions | undefined {
@@ -41,13 +48,27 @@ function lookupOptions(value: boolean | LookupOptions | undefined): LookupOption
  * The shared part of every adapter: checks the adapter options once, creates or adopts the
  * client, and maps requests to events through the adapter's `RequestReader`.
  */
-export function createRecorder<R>(options: AdapterOptions<R> = {}, reader: RequestReader<R>, packageName: string): Recorder<R> {
-  if (options === null || typeof options !== 'object') throw new ConfigError('options', `of ${packageName} must be an object`);
+export function createRecorder<R>(
+  options: AdapterOptions<R> = {},
+  reader: RequestReader<R>,
+  packageName: string,
+): Recorder<R> {
+  if (options === null || typeof options !== 'object')
+    throw new ConfigError('options', `of ${packageName} must be an object`);
   for (const name of ['user', 'context', 'clientIp'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') throw new ConfigError(name, 'must be a function of the request');
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      throw new ConfigError(name, 'must be a function of the request');
   }
-  if (options.brand !== undefined && typeof options.brand !== 'function' && options.brand !== 'lookup' && (options.brand === null || typeof options.brand !== 'object')) {
-    throw new ConfigError('brand', "must be a brand object, a function of the request, or 'lookup'");
+  if (
+    options.brand !== undefined &&
+    typeof options.brand !== 'function' &&
+    options.brand !== 'lookup' &&
+    (options.brand === null || typeof options.brand !== 'object')
+  ) {
+    throw new ConfigError(
+      'brand',
+      "must be a brand object, a function of the request, or 'lookup'",
+    );
   }
   const ownsClient = options.client === undefined;
   const client = options.client ?? createEventClient(options);
@@ -58,16 +79,31 @@ export function createRecorder<R>(options: AdapterOptions<R> = {}, reader: Reque
     return (error: unknown) => {
       if (reported) return;
       reported = true;
-      client.report(new DegradedError('ERR_AUTHENTIK_EVENTS_LOOKUP', `${what} lookup failed (${describeError(error)}); events go on without it`));
+      client.report(
+        new DegradedError(
+          'ERR_AUTHENTIK_EVENTS_LOOKUP',
+          `${what} lookup failed (${describeError(error)}); events go on without it`,
+        ),
+      );
     };
   };
   const brandOption = options.brand;
   const brandLookup =
-    brandOption === 'lookup' || (typeof brandOption === 'object' && brandOption !== null && 'lookup' in brandOption && typeof brandOption.lookup === 'object')
-      ? new BrandLookup(client.api, brandOption === 'lookup' ? {} : (brandOption.lookup as LookupOptions), reportLookup('brand'))
+    brandOption === 'lookup' ||
+    (typeof brandOption === 'object' &&
+      brandOption !== null &&
+      'lookup' in brandOption &&
+      typeof brandOption.lookup === 'object')
+      ? new BrandLookup(
+          client.api,
+          brandOption === 'lookup' ? {} : (brandOption.lookup as LookupOptions),
+          reportLookup('brand'),
+        )
       : undefined;
   const userLookupOptions = lookupOptions(options.userLookup);
-  const userLookup = userLookupOptions ? new UserPkLookup(client.api, userLookupOptions, reportLookup('user')) : undefined;
+  const userLookup = userLookupOptions
+    ? new UserPkLookup(client.api, userLookupOptions, reportLookup('user'))
+    : undefined;
   const core = new RecorderCore(client, options, reader, { user: userLookup, brand: brandLookup });
 
   return {

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { AuthentikReader } from '../api-reader.js';
 import type { AuthentikBrand } from '../types.js';
-import { type ListedBrand, brandForEvent, brandFromHost, matchBrand } from './brand-match.js';
+import { brandForEvent, brandFromHost, type ListedBrand, matchBrand } from './brand-match.js';
 
 export interface LookupOptions {
   /** How long a found value is reused. @default 300000 */
@@ -27,14 +27,21 @@ const NOT_FOUND = Symbol('not found');
 export class UserPkLookup {
   private readonly cache: LRUCache<string, number | string | typeof NOT_FOUND>;
 
-  constructor(reader: AuthentikReader, options: LookupOptions, onFailure: (error: unknown) => void) {
+  constructor(
+    reader: AuthentikReader,
+    options: LookupOptions,
+    onFailure: (error: unknown) => void,
+  ) {
     const failureTtl = options.failureTtlMs ?? 30_000;
     this.cache = new LRUCache({
       max: options.max ?? 1000,
       ttl: options.ttlMs ?? 300_000,
       fetchMethod: async (username, _stale, { options: fetchOptions }) => {
         try {
-          const page = await reader.get<Page<{ pk: number; username: string }>>('api/v3/core/users/', { username });
+          const page = await reader.get<Page<{ pk: number; username: string }>>(
+            'api/v3/core/users/',
+            { username },
+          );
           const found = page.results.find((user) => user.username === username);
           if (found) return found.pk;
         } catch (error) {
@@ -50,7 +57,9 @@ export class UserPkLookup {
   resolve(username: string): number | string | undefined | Promise<number | string | undefined> {
     const cached = this.cache.get(username);
     if (cached !== undefined) return cached === NOT_FOUND ? undefined : cached;
-    return this.cache.fetch(username).then((value) => (value === NOT_FOUND ? undefined : (value ?? undefined)));
+    return this.cache
+      .fetch(username)
+      .then((value) => (value === NOT_FOUND ? undefined : (value ?? undefined)));
   }
 }
 
@@ -63,7 +72,11 @@ export class BrandLookup {
   private readonly lists: LRUCache<'brands', ListedBrand[] | typeof NOT_FOUND>;
   private readonly byHost: LRUCache<string, AuthentikBrand>;
 
-  constructor(reader: AuthentikReader, options: LookupOptions, onFailure: (error: unknown) => void) {
+  constructor(
+    reader: AuthentikReader,
+    options: LookupOptions,
+    onFailure: (error: unknown) => void,
+  ) {
     const failureTtl = options.failureTtlMs ?? 30_000;
     const ttl = options.ttlMs ?? 300_000;
     this.byHost = new LRUCache({ max: options.max ?? 1000, ttl });
@@ -72,7 +85,9 @@ export class BrandLookup {
       ttl,
       fetchMethod: async (_key, _stale, { options: fetchOptions }) => {
         try {
-          const page = await reader.get<Page<ListedBrand>>('api/v3/core/brands/', { page_size: '100' });
+          const page = await reader.get<Page<ListedBrand>>('api/v3/core/brands/', {
+            page_size: '100',
+          });
           return page.results;
         } catch (error) {
           onFailure(error);

@@ -27,5 +27,7 @@ export function toAuthentikUser(raw: unknown): AuthentikUser | undefined {
   const email = source.email;
   if (typeof email === 'string' && email !== '') user.email = email;
   if (source.is_anonymous === true) user.is_anonymous = true;
-  return user.pk === undefined && user.username === undefined && user.email === undefined ? undefined : user;
+  return user.pk === undefined && user.username === undefined && user.email === undefined
+    ? undefined
+    : user;
 }

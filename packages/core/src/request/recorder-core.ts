@@ -44,12 +44,20 @@ export class RecorderCore<R> {
     return randomUUID();
   }
 
-  emitFor(scope: RequestScope<R>, action: EventAction, context?: Record<string, unknown>, user?: AuthentikUser): boolean {
+  emitFor(
+    scope: RequestScope<R>,
+    action: EventAction,
+    context?: Record<string, unknown>,
+    user?: AuthentikUser,
+  ): boolean {
     return this.send(scope, action, { ...context }, user);
   }
 
   recordFinished(scope: RequestScope<R>, facts: FinishFacts): void {
-    const base: Record<string, unknown> = { status: facts.status ?? null, duration_ms: facts.durationMs };
+    const base: Record<string, unknown> = {
+      status: facts.status ?? null,
+      duration_ms: facts.durationMs,
+    };
     if (facts.aborted) base.aborted = true;
     if (this.options.autoLog !== false) this.send(scope, 'custom_http_request', { ...base });
     const failed = facts.error !== undefined || (facts.status !== undefined && facts.status >= 500);
@@ -68,7 +76,12 @@ export class RecorderCore<R> {
   }
 
   /** Fills in what every event of a request carries, then emits (after lookups, if any are pending). */
-  private send(scope: RequestScope<R>, action: EventAction, context: Record<string, unknown>, explicitUser?: AuthentikUser): boolean {
+  private send(
+    scope: RequestScope<R>,
+    action: EventAction,
+    context: Record<string, unknown>,
+    explicitUser?: AuthentikUser,
+  ): boolean {
     const { request } = scope;
     const extra = this.callback('context', () => this.options.context?.(request));
     const url = this.reader.url(request);
@@ -83,21 +96,33 @@ export class RecorderCore<R> {
     const input: EmitInput = {
       action,
       clientIp: this.clientIp(request),
-      context: extra ? { ...extra, ...context, http_request: httpRequest } : { ...context, http_request: httpRequest },
+      context: extra
+        ? { ...extra, ...context, http_request: httpRequest }
+        : { ...context, http_request: httpRequest },
     };
     const user = explicitUser ?? this.user(request);
     const brand = this.brand(request);
-    const pk = user && user.pk === undefined && typeof user.username === 'string' ? this.lookups.user?.resolve(user.username) : undefined;
-    if (!(brand instanceof Promise) && !(pk instanceof Promise)) return this.client.emit(this.complete(input, user, brand, pk));
+    const pk =
+      user && user.pk === undefined && typeof user.username === 'string'
+        ? this.lookups.user?.resolve(user.username)
+        : undefined;
+    if (!(brand instanceof Promise) && !(pk instanceof Promise))
+      return this.client.emit(this.complete(input, user, brand, pk));
     // A lookup is on its way: emit when it lands (the request itself is not held up).
     Promise.all([brand, pk]).then(
-      ([resolvedBrand, resolvedPk]) => this.client.emit(this.complete(input, user, resolvedBrand, resolvedPk)),
+      ([resolvedBrand, resolvedPk]) =>
+        this.client.emit(this.complete(input, user, resolvedBrand, resolvedPk)),
       () => this.client.emit(this.complete(input, user, undefined, undefined)),
     );
     return true;
   }
 
-  private complete(input: EmitInput, user: AuthentikUser | undefined, brand: AuthentikBrand | undefined, pk: number | string | undefined): EmitInput {
+  private complete(
+    input: EmitInput,
+    user: AuthentikUser | undefined,
+    brand: AuthentikBrand | undefined,
+    pk: number | string | undefined,
+  ): EmitInput {
     if (user) input.user = pk === undefined ? user : { ...user, pk };
     if (brand) input.brand = brand;
     return input;
@@ -105,7 +130,9 @@ export class RecorderCore<R> {
 
   private clientIp(request: R): string | null {
     const override = this.options.clientIp;
-    const ip = override ? this.callback('clientIp', () => override(request)) : this.reader.ip(request);
+    const ip = override
+      ? this.callback('clientIp', () => override(request))
+      : this.reader.ip(request);
     return typeof ip === 'string' ? ip : null;
   }
 
@@ -115,7 +142,10 @@ export class RecorderCore<R> {
     const user = this.callback('user', () => custom(request));
     if (user === undefined || user === null) return undefined;
     if (typeof user !== 'object' || Array.isArray(user)) {
-      this.report('user', `returned ${Array.isArray(user) ? 'an array' : typeof user}, expected an object such as {pk, username, email}`);
+      this.report(
+        'user',
+        `returned ${Array.isArray(user) ? 'an array' : typeof user}, expected an object such as {pk, username, email}`,
+      );
       return undefined;
     }
     return user;
@@ -128,7 +158,8 @@ export class RecorderCore<R> {
       const host = this.reader.host(request);
       return host ? this.lookups.brand.resolve(host) : undefined;
     }
-    const brand = typeof option === 'function' ? this.callback('brand', () => option(request)) : option;
+    const brand =
+      typeof option === 'function' ? this.callback('brand', () => option(request)) : option;
     if (brand === undefined || brand === null) return undefined;
     if (typeof brand !== 'object' || Array.isArray(brand)) {
       this.report('brand', `returned ${typeof brand}, expected an object such as {pk, name}`);

@@ -8,7 +8,10 @@ export interface RequestEvents {
    * Record an event with this request's IP, user, brand and request facts filled in.
    * Returns `false` when the event is refused (see `client.stats()`); never throws.
    */
-  emit(action: EventAction, options?: { context?: Record<string, unknown>; user?: AuthentikUser }): boolean;
+  emit(
+    action: EventAction,
+    options?: { context?: Record<string, unknown>; user?: AuthentikUser },
+  ): boolean;
   /** The id in `context.http_request.request_id` of this request's events. */
   readonly requestId: string;
 }
@@ -34,7 +37,10 @@ export class RequestScope<R> implements RequestEvents {
     return this.id;
   }
 
-  emit(action: EventAction, options: { context?: Record<string, unknown>; user?: AuthentikUser } = {}): boolean {
+  emit(
+    action: EventAction,
+    options: { context?: Record<string, unknown>; user?: AuthentikUser } = {},
+  ): boolean {
     return this.core.emitFor(this, action, options.context, options.user);
   }
 

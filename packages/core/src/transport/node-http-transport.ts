@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { TransportError, type Transport, type TransportResponse } from './transport.js';
+import { type Transport, TransportError, type TransportResponse } from './transport.js';
 
 /** Enough of an error body for a message; the rest is discarded (a hostile server may never stop). */
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -67,7 +67,9 @@ export class NodeHttpTransport implements Transport {
       });
       // One deadline for the whole exchange, so a slow-loris response cannot hold a slot.
       const timer = setTimeout(() => {
-        finish(new TransportError('timeout', `no complete response within ${this.options.timeoutMs} ms`));
+        finish(
+          new TransportError('timeout', `no complete response within ${this.options.timeoutMs} ms`),
+        );
         req.destroy();
       }, this.options.timeoutMs);
       timer.unref();
@@ -78,7 +80,9 @@ export class NodeHttpTransport implements Transport {
       signal.addEventListener('abort', onAbort, { once: true });
 
       req.on('error', (error: NodeJS.ErrnoException) => {
-        finish(new TransportError('network', `${error.code ?? error.name}: ${error.message}`, error));
+        finish(
+          new TransportError('network', `${error.code ?? error.name}: ${error.message}`, error),
+        );
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];

@@ -28,22 +28,19 @@ describe('checkAction', () => {
     expect(checkAction(action)).toBeUndefined();
   });
 
-  it.each(['custom_x', 'custom_http_request', 'custom_order.paid', 'custom_ü'])('accepts custom action %s', (action) => {
-    expect(checkAction(action)).toBeUndefined();
-  });
+  it.each(['custom_x', 'custom_http_request', 'custom_order.paid', 'custom_ü'])(
+    'accepts custom action %s',
+    (action) => {
+      expect(checkAction(action)).toBeUndefined();
+    },
+  );
 
   it('accepts the bare custom_ (it is in the enum)', () => {
     expect(checkAction('custom_')).toBeUndefined();
   });
 
-  it.each(['custom_ ', 'custom_\t'])('refuses custom_ followed only by whitespace (%j)', (action) => {
-    expect(checkAction(action)).toBe(
-      `unknown action "${action}": use one of authentik's actions or custom_<name>`,
-    );
-  });
-
-  it.each(['', 'Login', 'LOGIN', 'login ', 'signin', 'custom', 'Custom_foo', 'x_custom_foo', 'model_created_'])(
-    'refuses unknown action %j',
+  it.each(['custom_ ', 'custom_\t'])(
+    'refuses custom_ followed only by whitespace (%j)',
     (action) => {
       expect(checkAction(action)).toBe(
         `unknown action "${action}": use one of authentik's actions or custom_<name>`,
@@ -51,9 +48,27 @@ describe('checkAction', () => {
     },
   );
 
+  it.each([
+    '',
+    'Login',
+    'LOGIN',
+    'login ',
+    'signin',
+    'custom',
+    'Custom_foo',
+    'x_custom_foo',
+    'model_created_',
+  ])('refuses unknown action %j', (action) => {
+    expect(checkAction(action)).toBe(
+      `unknown action "${action}": use one of authentik's actions or custom_<name>`,
+    );
+  });
+
   it('shortens a very long unknown action in the message', () => {
     const message = checkAction('y'.repeat(1000));
-    expect(message).toBe(`unknown action "${'y'.repeat(80)}": use one of authentik's actions or custom_<name>`);
+    expect(message).toBe(
+      `unknown action "${'y'.repeat(80)}": use one of authentik's actions or custom_<name>`,
+    );
   });
 
   it.each([
@@ -79,7 +94,10 @@ describe('toWireAction', () => {
   });
 
   it('keeps the whole name, including further underscores', () => {
-    expect(toWireAction('custom_http_request')).toEqual({ action: 'custom_', customName: 'http_request' });
+    expect(toWireAction('custom_http_request')).toEqual({
+      action: 'custom_',
+      customName: 'http_request',
+    });
   });
 
   it('sends the bare custom_ without a name', () => {

@@ -4,7 +4,10 @@ import { sanitizeRecord } from '../../src/payload/sanitize.js';
 
 const MASK = '********************';
 
-function redact(record: Record<string, unknown>, redactor = new Redactor()): Record<string, unknown> {
+function redact(
+  record: Record<string, unknown>,
+  redactor = new Redactor(),
+): Record<string, unknown> {
   return sanitizeRecord(record, { redactor });
 }
 
@@ -47,19 +50,32 @@ describe('Redactor.isSensitive: authentik list', () => {
     expect(redactor.isSensitive(key)).toBe(true);
   });
 
-  it.each(['username', 'email', 'path', 'method', 'user_agent', 'status', 'duration_ms', 'id', 'message'])(
-    'keeps %s',
-    (key) => {
-      expect(redactor.isSensitive(key)).toBe(false);
-    },
-  );
+  it.each([
+    'username',
+    'email',
+    'path',
+    'method',
+    'user_agent',
+    'status',
+    'duration_ms',
+    'id',
+    'message',
+  ])('keeps %s', (key) => {
+    expect(redactor.isSensitive(key)).toBe(false);
+  });
 
-  it.each(['passing', 'PASSING', 'tests_passing', 'password_change_date', 'Password_Change_Date', 'auth_method', 'AUTH_METHOD', 'auth_method_args'])(
-    'lets authentik exception %s through',
-    (key) => {
-      expect(redactor.isSensitive(key)).toBe(false);
-    },
-  );
+  it.each([
+    'passing',
+    'PASSING',
+    'tests_passing',
+    'password_change_date',
+    'Password_Change_Date',
+    'auth_method',
+    'AUTH_METHOD',
+    'auth_method_args',
+  ])('lets authentik exception %s through', (key) => {
+    expect(redactor.isSensitive(key)).toBe(false);
+  });
 
   it.each(['auth_methods', 'my_auth_method', 'auth_method_argsx', 'auth_method_arg'])(
     'does not stretch the auth_method exception to %s (authentik anchors it)',
@@ -166,7 +182,9 @@ describe('sanitizeRecord with a Redactor', () => {
   });
 
   it('masks each item of a list under a sensitive key', () => {
-    expect(redact({ api_keys: ['a', 'b', 3, false] })).toEqual({ api_keys: [MASK, MASK, MASK, MASK] });
+    expect(redact({ api_keys: ['a', 'b', 3, false] })).toEqual({
+      api_keys: [MASK, MASK, MASK, MASK],
+    });
   });
 
   it('descends into dicts inside a list under a sensitive key', () => {
@@ -184,7 +202,14 @@ describe('sanitizeRecord with a Redactor', () => {
   });
 
   it('applies to Map keys like object keys', () => {
-    expect(redact({ headers: new Map([['Cookie', 'sid=1'], ['Accept', 'json']]) })).toEqual({
+    expect(
+      redact({
+        headers: new Map([
+          ['Cookie', 'sid=1'],
+          ['Accept', 'json'],
+        ]),
+      }),
+    ).toEqual({
       headers: { Cookie: MASK, Accept: 'json' },
     });
   });
@@ -214,7 +239,10 @@ describe('sanitizeRecord with a Redactor', () => {
   });
 
   it('never leaks the secret anywhere in the output', () => {
-    const out = redact({ a: { b: [{ Authorization: 'Bearer SUPERSECRET' }] }, cookie: 'SUPERSECRET' });
+    const out = redact({
+      a: { b: [{ Authorization: 'Bearer SUPERSECRET' }] },
+      cookie: 'SUPERSECRET',
+    });
     expect(JSON.stringify(out)).not.toContain('SUPERSECRET');
   });
 

@@ -41,7 +41,9 @@ describe('sanitizeRecord: primitives', () => {
   });
 
   it('turns NaN and the infinities into null', () => {
-    expect(sanitize({ a: Number.NaN, b: Number.POSITIVE_INFINITY, c: Number.NEGATIVE_INFINITY })).toEqual({
+    expect(
+      sanitize({ a: Number.NaN, b: Number.POSITIVE_INFINITY, c: Number.NEGATIVE_INFINITY }),
+    ).toEqual({
       a: null,
       b: null,
       c: null,
@@ -111,7 +113,11 @@ describe('sanitizeRecord: binary', () => {
         f64: new Float64Array(4),
         i16: new Int16Array(5),
       }),
-    ).toEqual({ u8: '[Uint8Array 3 bytes]', f64: '[Float64Array 32 bytes]', i16: '[Int16Array 10 bytes]' });
+    ).toEqual({
+      u8: '[Uint8Array 3 bytes]',
+      f64: '[Float64Array 32 bytes]',
+      i16: '[Int16Array 10 bytes]',
+    });
   });
 
   it('summarises an ArrayBuffer and a DataView', () => {
@@ -135,7 +141,9 @@ describe('sanitizeRecord: Map and Set', () => {
       [2, 'two'],
       [true, new Date(0)],
     ]);
-    expect(sanitize({ map })).toEqual({ map: { a: 1, '2': 'two', true: '1970-01-01T00:00:00.000Z' } });
+    expect(sanitize({ map })).toEqual({
+      map: { a: 1, '2': 'two', true: '1970-01-01T00:00:00.000Z' },
+    });
   });
 
   it('turns a Set into an array', () => {
@@ -144,7 +152,9 @@ describe('sanitizeRecord: Map and Set', () => {
 
   it('converts nested Maps and Sets', () => {
     const inner = new Map([['k', new Set([1, 2])]]);
-    expect(sanitize({ outer: new Map([['inner', inner]]) })).toEqual({ outer: { inner: { k: [1, 2] } } });
+    expect(sanitize({ outer: new Map([['inner', inner]]) })).toEqual({
+      outer: { inner: { k: [1, 2] } },
+    });
   });
 });
 
@@ -158,7 +168,9 @@ describe('sanitizeRecord: errors', () => {
     class DbError extends Error {
       override name = 'DbError';
     }
-    expect(sanitize({ err: new DbError('down') })).toEqual({ err: { name: 'DbError', message: 'down' } });
+    expect(sanitize({ err: new DbError('down') })).toEqual({
+      err: { name: 'DbError', message: 'down' },
+    });
   });
 
   it('follows nested causes', () => {
@@ -187,11 +199,15 @@ describe('sanitizeRecord: errors', () => {
   it('marks an error that is its own cause as circular', () => {
     const err = new Error('loop');
     err.cause = err;
-    expect(sanitize({ err })).toEqual({ err: { name: 'Error', message: 'loop', cause: '[Circular]' } });
+    expect(sanitize({ err })).toEqual({
+      err: { name: 'Error', message: 'loop', cause: '[Circular]' },
+    });
   });
 
   it('removes NUL characters from the message', () => {
-    expect(sanitize({ err: new Error('a\u0000b') })).toEqual({ err: { name: 'Error', message: 'ab' } });
+    expect(sanitize({ err: new Error('a\u0000b') })).toEqual({
+      err: { name: 'Error', message: 'ab' },
+    });
   });
 });
 
@@ -285,7 +301,7 @@ describe('sanitizeRecord: strings', () => {
   });
 
   it('makes lone surrogates well-formed', () => {
-    const out = sanitize({ high: 'a\uD800b', low: '\uDC00', ['k\uD801']: 'v' });
+    const out = sanitize({ high: 'a\uD800b', low: '\uDC00', 'k\uD801': 'v' });
     expect(out).toEqual({ high: 'a\uFFFDb', low: '\uFFFD', 'k\uFFFD': 'v' });
     for (const [key, value] of Object.entries(out)) {
       expect(key.isWellFormed()).toBe(true);
@@ -306,7 +322,10 @@ describe('sanitizeRecord: strings', () => {
 
 describe('sanitizeRecord: prototype safety', () => {
   it('never assigns a __proto__ key (from JSON.parse)', () => {
-    const input = JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as Record<string, unknown>;
+    const input = JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as Record<
+      string,
+      unknown
+    >;
     const out = sanitize(input);
     expect(out).toEqual({ ok: 1 });
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
@@ -316,7 +335,10 @@ describe('sanitizeRecord: prototype safety', () => {
   });
 
   it('never assigns a __proto__ key nested deeper, nor from a Map', () => {
-    const nested = JSON.parse('{"a": {"__proto__": {"polluted": true}, "b": 2}}') as Record<string, unknown>;
+    const nested = JSON.parse('{"a": {"__proto__": {"polluted": true}, "b": 2}}') as Record<
+      string,
+      unknown
+    >;
     const out = sanitize({ ...nested, map: new Map([['__proto__', { polluted: true }]]) });
     expect(out).toEqual({ a: { b: 2 }, map: {} });
     expect(Object.getPrototypeOf(out.a)).toBe(Object.prototype);
@@ -356,7 +378,9 @@ describe('sanitizeRecord: hostile objects', () => {
         throw new Error('getter exploded');
       },
     };
-    expect(sanitize({ obj })).toEqual({ obj: { ok: 'yes', boom: '[Unreadable: Error: getter exploded]' } });
+    expect(sanitize({ obj })).toEqual({
+      obj: { ok: 'yes', boom: '[Unreadable: Error: getter exploded]' },
+    });
   });
 
   it('marks a Proxy that throws on ownKeys', () => {
@@ -368,7 +392,10 @@ describe('sanitizeRecord: hostile objects', () => {
         },
       },
     );
-    expect(sanitize({ proxy, after: 1 })).toEqual({ proxy: '[Unreadable: Error: no keys for you]', after: 1 });
+    expect(sanitize({ proxy, after: 1 })).toEqual({
+      proxy: '[Unreadable: Error: no keys for you]',
+      after: 1,
+    });
   });
 
   it('marks a Proxy that throws on get, per key', () => {
@@ -406,6 +433,15 @@ describe('sanitizeRecord: hostile objects', () => {
     expect(out.proxy).toMatch(/^\[Unreadable: TypeError: /);
   });
 
+  it('marks look-alike Dates and ArrayBuffers whose methods throw', () => {
+    const out = sanitize({
+      date: Object.create(Date.prototype),
+      buffer: Object.create(ArrayBuffer.prototype),
+    });
+    expect(out.date).toMatch(/^\[Unreadable: TypeError: /);
+    expect(out.buffer).toMatch(/^\[Unreadable: TypeError: /);
+  });
+
   it('marks a throw of a non-Error value', () => {
     const obj = {
       get boom(): string {
@@ -440,7 +476,9 @@ describe('sanitizeRecord: toJSON', () => {
         return { shown: 'y', at: new Date(0), big: 3n };
       },
     };
-    expect(sanitize({ value })).toEqual({ value: { shown: 'y', at: '1970-01-01T00:00:00.000Z', big: '3' } });
+    expect(sanitize({ value })).toEqual({
+      value: { shown: 'y', at: '1970-01-01T00:00:00.000Z', big: '3' },
+    });
   });
 
   it('uses a toJSON that returns a primitive', () => {
@@ -457,7 +495,9 @@ describe('sanitizeRecord: toJSON', () => {
   });
 
   it('handles URL objects through their toJSON', () => {
-    expect(sanitize({ url: new URL('https://example.com/a?b=c') })).toEqual({ url: 'https://example.com/a?b=c' });
+    expect(sanitize({ url: new URL('https://example.com/a?b=c') })).toEqual({
+      url: 'https://example.com/a?b=c',
+    });
   });
 
   it('wraps a root whose toJSON returns a non-object', () => {

@@ -58,7 +58,9 @@ describe('serializeWithin', () => {
     expect(size).toBeGreaterThan(1000 - 16);
     const parsed = JSON.parse(json as string) as TestEvent;
     expect(parsed.context.short).toBe('keep me');
-    expect(parsed.context.message).toMatch(new RegExp(`^a+${TRUNCATION_MARKER.replace(/[[\]]/g, '\\$&')}$`));
+    expect(parsed.context.message).toMatch(
+      new RegExp(`^a+${TRUNCATION_MARKER.replace(/[[\]]/g, '\\$&')}$`),
+    );
   });
 
   it('cuts the longest strings first and leaves shorter ones alone', () => {

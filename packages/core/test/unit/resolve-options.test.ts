@@ -1,0 +1,302 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import type { ClientOptions } from '../../src/options.js';
+import { resolveOptions } from '../../src/resolve-options.js';
+
+const TOKEN = 'tok3n-Recognisable-4f9a8b7c6d5e';
+const base = { url: 'https://auth.example.com', token: TOKEN, app: 'shop' } satisfies ClientOptions;
+const noEnv = {};
+
+/** The ConfigError `fn` throws (fails the test if it throws nothing or something else). */
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+function refuse(
+  options: Record<string, unknown>,
+  env: Record<string, string> = noEnv,
+): ConfigError {
+  return configError(() => resolveOptions(options as ClientOptions, env));
+}
+
+describe('resolveOptions: defaults', () => {
+  it('fills in the defaults of DESIGN.md', () => {
+    const resolved = resolveOptions(base, noEnv);
+    expect(resolved).toEqual({
+      baseUrl: new URL('https://auth.example.com/'),
+      endpoint: new URL('https://auth.example.com/api/v3/events/events/'),
+      token: TOKEN,
+      app: 'shop',
+      batchSize: 50,
+      flushIntervalMs: 1000,
+      concurrency: 4,
+      maxQueueSize: 10_000,
+      maxQueueBytes: 16 * 1024 * 1024,
+      overflow: 'drop-newest',
+      requestTimeoutMs: 10_000,
+      retry: { retries: 8, minDelayMs: 500, maxDelayMs: 30_000, maxRetryTimeMs: 600_000 },
+      maxEventBytes: 64 * 1024,
+      redact: { keys: [], except: [] },
+      beforeSend: undefined,
+      onError: undefined,
+      onDrop: undefined,
+    });
+    expect(resolved.maxQueueBytes).toBe(16_777_216);
+    expect(resolved.maxEventBytes).toBe(65_536);
+  });
+
+  it('takes every option that is given', () => {
+    const beforeSend = () => null;
+    const onError = () => {};
+    const onDrop = () => {};
+    const resolved = resolveOptions(
+      {
+        ...base,
+        batchSize: 10,
+        flushIntervalMs: 250,
+        concurrency: 2,
+        maxQueueSize: 100,
+        maxQueueBytes: 4096,
+        overflow: 'drop-oldest',
+        requestTimeoutMs: 3000,
+        retry: { retries: 0, minDelayMs: 10, maxDelayMs: 100, maxRetryTimeMs: 5000 },
+        maxEventBytes: 2048,
+        redact: { keys: ['ssn'], except: ['api_version'] },
+        beforeSend,
+        onError,
+        onDrop,
+      },
+      noEnv,
+    );
+    expect(resolved).toMatchObject({
+      batchSize: 10,
+      flushIntervalMs: 250,
+      concurrency: 2,
+      maxQueueSize: 100,
+      maxQueueBytes: 4096,
+      overflow: 'drop-oldest',
+      requestTimeoutMs: 3000,
+      retry: { retries: 0, minDelayMs: 10, maxDelayMs: 100, maxRetryTimeMs: 5000 },
+      maxEventBytes: 2048,
+      redact: { keys: ['ssn'], except: ['api_version'] },
+    });
+    expect(resolved.beforeSend).toBe(beforeSend);
+    expect(resolved.onError).toBe(onError);
+    expect(resolved.onDrop).toBe(onDrop);
+  });
+
+  it('redact: false turns redaction off, true keeps the default', () => {
+    expect(resolveOptions({ ...base, redact: false }, noEnv).redact).toBe(false);
+    expect(resolveOptions({ ...base, redact: true }, noEnv).redact).toEqual({
+      keys: [],
+      except: [],
+    });
+  });
+
+  it('raises maxDelayMs to minDelayMs when it is smaller', () => {
+    expect(
+      resolveOptions({ ...base, retry: { minDelayMs: 2000, maxDelayMs: 100 } }, noEnv).retry,
+    ).toEqual({
+      retries: 8,
+      minDelayMs: 2000,
+      maxDelayMs: 2000,
+      maxRetryTimeMs: 600_000,
+    });
+  });
+});
+
+describe('resolveOptions: environment', () => {
+  const env = {
+    AUTHENTIK_URL: 'https://env.example.com',
+    AUTHENTIK_TOKEN: 'env-token',
+    AUTHENTIK_APP: 'env-app',
+  };
+
+  it('takes url, token and app from AUTHENTIK_URL, AUTHENTIK_TOKEN, AUTHENTIK_APP', () => {
+    const resolved = resolveOptions({}, env);
+    expect(resolved.endpoint.href).toBe('https://env.example.com/api/v3/events/events/');
+    expect(resolved.token).toBe('env-token');
+    expect(resolved.app).toBe('env-app');
+  });
+
+  it('prefers the options over the environment', () => {
+    const resolved = resolveOptions(base, env);
+    expect(resolved.endpoint.href).toBe('https://auth.example.com/api/v3/events/events/');
+    expect(resolved.token).toBe(TOKEN);
+    expect(resolved.app).toBe('shop');
+  });
+
+  it('mixes options and environment', () => {
+    const resolved = resolveOptions({ app: 'mine' }, env);
+    expect(resolved.app).toBe('mine');
+    expect(resolved.token).toBe('env-token');
+  });
+
+  it('reads process.env when no env is passed', () => {
+    const saved = { ...process.env };
+    try {
+      process.env.AUTHENTIK_URL = 'https://process.example.com';
+      process.env.AUTHENTIK_TOKEN = 'process-token';
+      process.env.AUTHENTIK_APP = 'process-app';
+      const resolved = resolveOptions({});
+      expect(resolved.endpoint.href).toBe('https://process.example.com/api/v3/events/events/');
+      expect(resolved.token).toBe('process-token');
+      expect(resolved.app).toBe('process-app');
+    } finally {
+      for (const key of ['AUTHENTIK_URL', 'AUTHENTIK_TOKEN', 'AUTHENTIK_APP']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
+  });
+});
+
+describe('resolveOptions: endpoint', () => {
+  it.each([
+    ['https://auth.example.com', 'https://auth.example.com/api/v3/events/events/'],
+    ['https://auth.example.com/', 'https://auth.example.com/api/v3/events/events/'],
+    ['https://x/authentik/', 'https://x/authentik/api/v3/events/events/'],
+    ['https://x/authentik', 'https://x/authentik/api/v3/events/events/'],
+    ['https://x/a/b/', 'https://x/a/b/api/v3/events/events/'],
+    ['https://auth.example.com:9443', 'https://auth.example.com:9443/api/v3/events/events/'],
+    ['HTTPS://Auth.Example.COM', 'https://auth.example.com/api/v3/events/events/'],
+    ['http://localhost:9000', 'http://localhost:9000/api/v3/events/events/'],
+  ])('%s -> %s', (url, endpoint) => {
+    const resolved = resolveOptions({ ...base, url }, noEnv);
+    expect(resolved.endpoint.href).toBe(endpoint);
+    expect(resolved.endpoint.pathname.endsWith('/api/v3/events/events/')).toBe(true);
+  });
+});
+
+describe('resolveOptions: plain http', () => {
+  it.each([
+    'http://auth.example.com',
+    'http://10.0.0.5:9000',
+    'http://[2001:db8::1]/',
+    'http://localhostx.com',
+  ])('refuses %s without allowInsecureHttp', (url) => {
+    const error = refuse({ ...base, url });
+    expect(error.option).toBe('url');
+    expect(error.message).toContain('allowInsecureHttp');
+    expect(error.message).toContain('@authentik-events: option "url"');
+  });
+
+  it('accepts it with allowInsecureHttp: true', () => {
+    const resolved = resolveOptions(
+      { ...base, url: 'http://auth.internal:9000', allowInsecureHttp: true },
+      noEnv,
+    );
+    expect(resolved.endpoint.href).toBe('http://auth.internal:9000/api/v3/events/events/');
+  });
+
+  it.each([
+    'http://127.0.0.1:9000',
+    'http://127.1.2.3',
+    'http://[::1]:9000',
+    'http://localhost',
+    'http://LOCALHOST:8080/prefix/',
+    'http://auth.localhost',
+  ])('accepts the loopback host %s', (url) => {
+    const resolved = resolveOptions({ ...base, url }, noEnv);
+    expect(resolved.endpoint.protocol).toBe('http:');
+    expect(resolved.endpoint.pathname.endsWith('/api/v3/events/events/')).toBe(true);
+  });
+});
+
+describe('resolveOptions: ConfigError naming the option', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['missing url', { token: TOKEN, app: 'shop' }, 'url'],
+    ['empty url', { ...base, url: '' }, 'url'],
+    ['url that is not a URL', { ...base, url: 'auth.example.com' }, 'url'],
+    ['url that is not a URL (spaces)', { ...base, url: 'not a url' }, 'url'],
+    ['url of another scheme', { ...base, url: 'ftp://auth.example.com' }, 'url'],
+    ['url with credentials', { ...base, url: 'https://user:pw@auth.example.com' }, 'url'],
+    ['url not a string', { ...base, url: 42 }, 'url'],
+    ['missing token', { url: base.url, app: 'shop' }, 'token'],
+    ['empty token', { ...base, token: '' }, 'token'],
+    ['token not a string', { ...base, token: 12345 }, 'token'],
+    ['token with whitespace', { ...base, token: ` ${TOKEN}\n` }, 'token'],
+    ['missing app', { url: base.url, token: TOKEN }, 'app'],
+    ['blank app', { ...base, app: '   ' }, 'app'],
+    ['app with NUL', { ...base, app: 'a\u0000b' }, 'app'],
+    ['negative batchSize', { ...base, batchSize: -1 }, 'batchSize'],
+    ['zero batchSize', { ...base, batchSize: 0 }, 'batchSize'],
+    ['non-integer batchSize', { ...base, batchSize: 1.5 }, 'batchSize'],
+    ['string batchSize', { ...base, batchSize: '50' }, 'batchSize'],
+    ['zero flushIntervalMs', { ...base, flushIntervalMs: 0 }, 'flushIntervalMs'],
+    ['zero concurrency', { ...base, concurrency: 0 }, 'concurrency'],
+    ['huge concurrency', { ...base, concurrency: 1000 }, 'concurrency'],
+    ['zero maxQueueSize', { ...base, maxQueueSize: 0 }, 'maxQueueSize'],
+    ['negative maxQueueBytes', { ...base, maxQueueBytes: -5 }, 'maxQueueBytes'],
+    ['non-integer maxQueueBytes', { ...base, maxQueueBytes: 10.25 }, 'maxQueueBytes'],
+    ['NaN requestTimeoutMs', { ...base, requestTimeoutMs: Number.NaN }, 'requestTimeoutMs'],
+    [
+      'Infinity requestTimeoutMs',
+      { ...base, requestTimeoutMs: Number.POSITIVE_INFINITY },
+      'requestTimeoutMs',
+    ],
+    ['tiny maxEventBytes', { ...base, maxEventBytes: 100 }, 'maxEventBytes'],
+    ['unknown overflow', { ...base, overflow: 'drop-random' }, 'overflow'],
+    ['negative retries', { ...base, retry: { retries: -1 } }, 'retry.retries'],
+    ['non-integer retries', { ...base, retry: { retries: 2.5 } }, 'retry.retries'],
+    ['zero maxRetryTimeMs', { ...base, retry: { maxRetryTimeMs: 0 } }, 'retry.maxRetryTimeMs'],
+    ['unknown retry key', { ...base, retry: { attempts: 3 } }, 'retry'],
+    ['redact of the wrong type', { ...base, redact: 'yes' }, 'redact'],
+    ['beforeSend not a function', { ...base, beforeSend: 'drop' }, 'beforeSend'],
+    ['onError not a function', { ...base, onError: {} }, 'onError'],
+    ['allowInsecureHttp not a boolean', { ...base, allowInsecureHttp: 'yes' }, 'allowInsecureHttp'],
+  ])('%s', (_name, options, option) => {
+    const error = refuse(options);
+    expect(error.option).toBe(option);
+    expect(error.code).toBe('ERR_AUTHENTIK_EVENTS_CONFIG');
+    expect(error.name).toBe('ConfigError');
+    expect(error.message.startsWith(`@authentik-events: option "${option}" `)).toBe(true);
+  });
+
+  it('refuses options that are not an object', () => {
+    expect(refuse(null as unknown as Record<string, unknown>).option).toBe('options');
+    expect(refuse('https://x' as unknown as Record<string, unknown>).option).toBe('options');
+  });
+
+  it('says what to do for a missing token', () => {
+    expect(refuse({ url: base.url, app: 'shop' }).message).toContain('AUTHENTIK_TOKEN');
+  });
+});
+
+describe('resolveOptions: the token never appears in an error', () => {
+  const badConfigs: Array<[string, Record<string, unknown>, Record<string, string>?]> = [
+    ['url not a URL', { ...base, url: 'not a url' }],
+    ['plain http', { ...base, url: 'http://auth.example.com' }],
+    ['url with credentials', { ...base, url: `https://svc:${TOKEN}@auth.example.com` }],
+    ['url missing', { token: TOKEN, app: 'shop' }],
+    ['token with whitespace', { ...base, token: ` ${TOKEN} ` }],
+    ['token with a line break', { ...base, token: `${TOKEN}\r\n` }],
+    ['app missing', { url: base.url, token: TOKEN }],
+    ['bad batchSize', { ...base, batchSize: -1 }],
+    ['bad overflow', { ...base, overflow: TOKEN }],
+    ['bad redact keys', { ...base, redact: { keys: [TOKEN, ''] } }],
+    ['bad beforeSend', { ...base, beforeSend: TOKEN }],
+    ['bad allowInsecureHttp', { ...base, allowInsecureHttp: TOKEN }],
+    ['token from env, url bad', { url: 'nope', app: 'shop' }, { AUTHENTIK_TOKEN: TOKEN }],
+    ['token swapped into url', { url: TOKEN, token: TOKEN, app: 'shop' }],
+    [
+      'AUTHENTIK_URL holds the token',
+      { app: 'shop' },
+      { AUTHENTIK_URL: TOKEN, AUTHENTIK_TOKEN: TOKEN },
+    ],
+  ];
+
+  it.each(badConfigs)('%s', (_name, options, env) => {
+    const error = refuse(options, env ?? noEnv);
+    expect(error.message).not.toContain(TOKEN);
+    expect(error.message).not.toContain(TOKEN.slice(0, 12));
+    expect(String(error)).not.toContain(TOKEN);
+    expect(JSON.stringify(error)).not.toContain(TOKEN);
+  });
+});
