@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+
+export interface CliOptions {
+  port: number;
+  host: string;
+  token: string | undefined;
+  rateLimit: number | undefined;
+  latency: number | undefined;
+  printEvents: boolean;
+  quiet: boolean;
+  help: boolean;
+}
+
+/** A wrong command line; the CLI prints the message and the usage and exits with code 2. */
+export class CliUsageError extends Error {
+  override name = 'CliUsageError';
+}
+
+export const USAGE = `Usage: authentik-events-fake [options]
+
+A local authentik-compatible events server (a test double, not authentik).
+
+Options:
+  --port <n>          port to listen on, 0 for a free one (default 9000)
+  --host <host>       address to bind (default 127.0.0.1)
+  --token <token>     the valid API token (default: random, printed at start)
+  --rate-limit <n>    accept at most n events per second, holding the rest
+  --latency <ms>      delay every response by ms
+  --print-events      print each stored event as one JSON line
+  --quiet             no notes on stderr about refused bodies and server errors
+  -h, --help          show this help
+`;
+
+function number(name: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min) {
+    throw new CliUsageError(`--${name} expects a number >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function parseCliArgs(argv: string[]): CliOptions {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
+  }
+  const port = number('port', values.port, 0) ?? 9000;
+  if (!Number.isInteger(port) || port > 65535)
+    throw new CliUsageError(`--port: no such port ${port}`);
+  const rateLimit = number('rate-limit', values['rate-limit'], 0);
+  if (rateLimit === 0) throw new CliUsageError('--rate-limit must be above 0');
+  return {
+    port,
+    host: values.host ?? '127.0.0.1',
+    token: values.token,
+    rateLimit,
+    latency: number('latency', values.latency, 0),
+    printEvents: values['print-events'] ?? false,
+    quiet: values.quiet ?? false,
+    help: values.help ?? false,
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      token: { type: 'string' },
+      'rate-limit': { type: 'string' },
+      latency: { type: 'string' },
+      'print-events': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

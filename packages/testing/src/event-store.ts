@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { formatDateTime, type Instant, instantFromMs } from './datetime.js';
+import type { StoredEvent } from './types.js';
+import type { ValidEvent } from './validate-event.js';
+
+/** authentik's default event retention when the tenant has not changed it. */
+const RETENTION_MS = 365 * 24 * 60 * 60 * 1000;
+
+interface Waiter {
+  n: number;
+  resolve: (events: StoredEvent[]) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * authentik's default brand value for an event: model_to_dict of its in-memory fallback brand
+ * (domain "fallback"), whose pk is random per process.
+ */
+export function fallbackBrand(): Record<string, unknown> {
+  const pk = randomUUID().replace(/-/g, '');
+  return { pk, app: 'authentik_brands', model_name: 'brand', name: 'Brand fallback' };
+}
+
+/** The stored events (oldest first) and the promises waiting for enough of them. */
+export class EventStore {
+  readonly events: StoredEvent[] = [];
+  private waiters: Waiter[] = [];
+  private readonly fallback = fallbackBrand();
+
+  constructor(private readonly onEvent?: (event: StoredEvent) => void) {}
+
+  /** Stores an event the way authentik's model defaults fill it in; keys in serializer order. */
+  add(valid: ValidEvent, now: number): StoredEvent {
+    const expires: Instant = valid.expires ?? instantFromMs(now + RETENTION_MS);
+    const event: StoredEvent = {
+      pk: randomUUID(),
+      user: valid.user ?? {},
+      action: valid.action,
+      app: valid.app,
+      context: valid.context ?? {},
+      client_ip: valid.client_ip,
+      created: formatDateTime(instantFromMs(now)),
+      expires: formatDateTime(expires),
+      brand: valid.brand ?? { ...this.fallback },
+    };
+    this.events.push(event);
+    if (this.waiters.length > 0) this.settleWaiters();
+    this.onEvent?.(event);
+    return event;
+  }
+
+  waitFor(n: number, timeoutMs: number): Promise<StoredEvent[]> {
+    if (this.events.length >= n) return Promise.resolve(this.events);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(
+          new Error(
+            `waitForEvents: timed out after ${timeoutMs} ms with ${this.events.length} of ${n} events`,
+          ),
+        );
+      }, timeoutMs);
+      const waiter: Waiter = { n, resolve, reject, timer };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private settleWaiters(): void {
+    const count = this.events.length;
+    this.waiters = this.waiters.filter((w) => {
+      if (count < w.n) return true;
+      clearTimeout(w.timer);
+      w.resolve(this.events);
+      return false;
+    });
+  }
+
+  clear(): void {
+    this.events.length = 0;
+  }
+
+  rejectWaiters(reason: string): void {
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(new Error(`waitForEvents: ${reason}`));
+    }
+    this.waiters = [];
+  }
+}

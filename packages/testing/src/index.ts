@@ -1,0 +1,16 @@
+export { EVENT_ACTIONS, type EventAction } from './event-actions.js';
+export { startFakeAuthentik } from './fake-authentik.js';
+export type {
+  BodyPredicate,
+  FailNextOptions,
+  FakeAuthentik,
+  FakeAuthentikOptions,
+  FakeBrand,
+  FakeUser,
+  FaultControls,
+  HostileMode,
+  RecordedRequest,
+  ResetNextOptions,
+  StoredEvent,
+  TokenState,
+} from './types.js';

@@ -1,0 +1,109 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticate } from './authenticate.js';
+import { type Directory, listBrands, listUsers } from './directory.js';
+import { MSG, methodNotAllowed } from './drf-messages.js';
+import { handlePostEvent, type PostContext } from './handle-post-event.js';
+import { respondHostile } from './hostile.js';
+import { NOT_FOUND_HTML, SERVER_ERROR_HTML, TOO_LARGE_HTML } from './html-pages.js';
+import { listEvents } from './list-events.js';
+import { readBody, TOO_LARGE } from './read-body.js';
+import type { RequestLog } from './request-log.js';
+import { htmlReply, jsonReply, type Reply, send } from './respond.js';
+import type { RecordedRequest } from './types.js';
+
+export const EVENTS_PATH = '/api/v3/events/events/';
+const EVENT_DETAIL = /^\/api\/v3\/events\/events\/([0-9a-f-]{32,36})\/$/;
+const BRANDS_PATH = '/api/v3/core/brands/';
+const USERS_PATH = '/api/v3/core/users/';
+
+export interface RouterContext extends PostContext {
+  log: RequestLog;
+  directory: Directory;
+  concurrency: { current: number; max: number };
+}
+
+/** Entry point for every request: records it, then hands it to the matching handler. */
+export function handleRequest(ctx: RouterContext, req: IncomingMessage, res: ServerResponse): void {
+  const url = req.url ?? '/';
+  const record: RecordedRequest = {
+    method: req.method ?? 'GET',
+    path: url,
+    headers: req.headers,
+    body: '',
+    status: 0,
+    receivedAt: Date.now(),
+  };
+  ctx.log.add(record);
+  const hostile = ctx.faults.hostileMode;
+  if (hostile) {
+    respondHostile(hostile, req, res, record, ctx.timers);
+    return;
+  }
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const onError = (error: unknown) => internalError(ctx, res, record, error);
+  if (path === EVENTS_PATH && req.method === 'POST') {
+    const c = ctx.concurrency;
+    if (++c.current > c.max) c.max = c.current;
+    res.once('close', () => c.current--);
+    handlePostEvent(ctx, req, res, record).catch(onError);
+    return;
+  }
+  const query = new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
+  handleRead(ctx, req, res, record, path, query).catch(onError);
+}
+
+async function handleRead(
+  ctx: RouterContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  record: RecordedRequest,
+  path: string,
+  query: URLSearchParams,
+): Promise<void> {
+  const body = await readBody(req, ctx.maxBodyBytes);
+  if (body === null) return;
+  if (body === TOO_LARGE) {
+    return send(res, record, {
+      ...htmlReply(413, TOO_LARGE_HTML),
+      headers: { Connection: 'close' },
+    });
+  }
+  record.body = body;
+  if (ctx.faults.latencyMs > 0) await ctx.timers.sleep(ctx.faults.latencyMs);
+  send(res, record, route(ctx, req.method ?? 'GET', req.headers.authorization, path, query));
+}
+
+function route(
+  ctx: RouterContext,
+  method: string,
+  authorization: string | undefined,
+  path: string,
+  query: URLSearchParams,
+): Reply {
+  const detail = EVENT_DETAIL.exec(path);
+  const known = path === EVENTS_PATH || path === BRANDS_PATH || path === USERS_PATH || detail;
+  if (!known) return htmlReply(404, NOT_FOUND_HTML);
+  // DRF authenticates and checks permissions before it looks at the method.
+  const denied = authenticate(authorization, ctx.tokens);
+  if (denied) return jsonReply(403, { detail: denied });
+  if (method !== 'GET' && method !== 'HEAD') {
+    return jsonReply(405, { detail: methodNotAllowed(method) });
+  }
+  if (path === EVENTS_PATH) return listEvents(ctx.store.events, query);
+  if (path === BRANDS_PATH) return listBrands(ctx.directory, query);
+  if (path === USERS_PATH) return listUsers(ctx.directory, query);
+  const wanted = detail?.[1]?.replace(/-/g, '');
+  const event = ctx.store.events.find((e) => e.pk.replace(/-/g, '') === wanted);
+  return event ? jsonReply(200, event) : jsonReply(404, { detail: MSG.notFound });
+}
+
+function internalError(
+  ctx: RouterContext,
+  res: ServerResponse,
+  record: RecordedRequest,
+  error: unknown,
+): void {
+  ctx.warn(`500: ${(error as Error)?.stack ?? String(error)}`);
+  if (!res.headersSent) send(res, record, htmlReply(500, SERVER_ERROR_HTML));
+}

@@ -1,0 +1,138 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { EventAction } from './event-actions.js';
+
+/** How the fake treats a bearer token. */
+export type TokenState = 'ok' | 'expired' | 'no_permission';
+
+/** A brand as configured in the fake; missing fields get authentik's defaults. */
+export interface FakeBrand {
+  /** @default a random UUID */
+  brand_uuid?: string;
+  domain: string;
+  /** @default false */
+  default?: boolean;
+  /** @default 'authentik' */
+  branding_title?: string;
+  /** @default {} */
+  attributes?: Record<string, unknown>;
+}
+
+/** A user as configured in the fake; missing fields get authentik-like defaults. */
+export interface FakeUser {
+  /** @default 1, 2, … in the order given */
+  pk?: number;
+  username: string;
+  /** @default '' */
+  email?: string;
+  /** @default the username */
+  name?: string;
+  /** @default true */
+  is_active?: boolean;
+  /** @default {} */
+  attributes?: Record<string, unknown>;
+}
+
+export interface FakeAuthentikOptions {
+  /** The valid API token. @default a random hex string */
+  token?: string;
+  /** @default 0 (a free port) */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** Extra tokens and how they are treated; `token` is always 'ok'. */
+  tokens?: { [token: string]: TokenState };
+  /** @default one default brand on domain 'authentik-default' */
+  brands?: FakeBrand[];
+  /** @default one user 'akadmin' */
+  users?: FakeUser[];
+  /** Suppress the stderr lines about server errors and refused bodies. @default false */
+  quiet?: boolean;
+  /** Request bodies above this get 413 (authentik's front server allows 32 MiB). @default 33554432 */
+  maxBodyBytes?: number;
+  /** How many recent requests `requests` keeps (trimmed in batches of a tenth). @default 10000 */
+  maxRecordedRequests?: number;
+  /** Seed for `faults.failRate`, for reproducible runs. @default random */
+  seed?: number;
+  /** Called for every stored event, after it is stored. */
+  onEvent?: (event: StoredEvent) => void;
+}
+
+/** An event as the fake stores and returns it (authentik's Event serializer). */
+export interface StoredEvent {
+  pk: string;
+  user: Record<string, unknown>;
+  action: EventAction;
+  app: string;
+  context: Record<string, unknown>;
+  client_ip: string | null;
+  created: string;
+  expires: string;
+  brand: Record<string, unknown>;
+}
+
+/** One request the fake received. `status` is 0 until answered, and stays 0 for resets and hangs. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, as sent. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  status: number;
+  receivedAt: number;
+}
+
+export type HostileMode = 'huge-body' | 'invalid-json' | 'slow-loris' | 'redirect' | 'hang';
+
+export interface FailNextOptions {
+  /** Sent as the Retry-After header (seconds or an HTTP date). */
+  retryAfter?: string | number;
+  /** Response body; default a JSON `{"detail": …}` naming the status. */
+  body?: string;
+}
+
+export interface ResetNextOptions {
+  /** Reset after the event was read and stored, so a retry makes a duplicate. @default false */
+  afterBody?: boolean;
+}
+
+/**
+ * Decides an injected status for an event POST from its decoded JSON body (the raw string when
+ * it is not JSON); undefined lets the request through.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the body is whatever the client sent, and tests read fields off it directly
+export type BodyPredicate = (body: any) => number | undefined;
+
+/** Fault injection; every control is combinable and `reset()` turns all off. */
+export interface FaultControls {
+  failNext(n: number, status?: number, options?: FailNextOptions): void;
+  failRate(fraction: number, status?: number): void;
+  failWhen(predicate: BodyPredicate | null): void;
+  resetNext(n: number, options?: ResetNextOptions): void;
+  latency(ms: number): void;
+  down(): Promise<void>;
+  up(): Promise<void>;
+  rateLimit(eventsPerSecond: number | null): void;
+  hostile(mode: HostileMode | null): void;
+  reset(): void;
+}
+
+export interface FakeAuthentik {
+  /** Base URL without trailing slash, e.g. http://127.0.0.1:PORT */
+  readonly url: string;
+  readonly token: string;
+  /** Stored events, oldest first; a live array, emptied in place by `clear()`. */
+  readonly events: StoredEvent[];
+  /** The most recent requests (see `maxRecordedRequests`), oldest first; live array. */
+  readonly requests: RecordedRequest[];
+  /** Every request received since start or `clear()`, not capped. */
+  readonly requestCount: number;
+  /** Highest number of event POSTs in progress at once since start or `clear()`. */
+  readonly maxConcurrent: number;
+  readonly faults: FaultControls;
+  /** Resolves with `events` once it holds at least n; rejects after timeoutMs (default 5000). */
+  waitForEvents(n: number, timeoutMs?: number): Promise<StoredEvent[]>;
+  /** Forgets events and requests and resets the counters; faults stay as they are. */
+  clear(): void;
+  /** Stops listening and destroys open sockets; idempotent. */
+  close(): Promise<void>;
+}
