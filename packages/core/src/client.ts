@@ -91,11 +91,12 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
         reason,
       );
     }
-    // Overflow is reported once per episode, with its own warning, not once per event.
-    if (reason !== 'queue_full') {
+    // Overflow has its own once-per-episode warning; a filtered event was dropped on purpose.
+    if (reason !== 'queue_full' && reason !== 'filtered') {
       reporter.error(
         new DeliveryError(reason, message, { status, cause, count: events.length }),
         `drop:${reason}`,
+        reason === 'unauthorized',
       );
     }
   };

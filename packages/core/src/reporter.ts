@@ -19,7 +19,15 @@ export class Reporter {
     return this.onDrop !== undefined;
   }
 
-  error(error: AuthentikEventsError, episodeKey: string = error.code): void {
+  /**
+   * `alwaysOnce`: report once per episode even to `onError` (a wrong token fails every event
+   * the same way; one error saying what to check is worth more than thousands).
+   */
+  error(error: AuthentikEventsError, episodeKey: string = error.code, alwaysOnce = false): void {
+    if (alwaysOnce) {
+      if (this.warned.has(episodeKey)) return;
+      if (this.onError) this.warned.add(episodeKey);
+    }
     if (this.onError) {
       try {
         this.onError(error);

@@ -73,7 +73,10 @@ export class Sender {
   wake(): void {
     if (this.stopped) return;
     const { store, concurrency } = this.options;
-    while (this.workers < concurrency && this.workers < store.size) {
+    // A new worker takes its first event at once (work() runs up to its first await), so the
+    // queue shrinks while this loop runs: count the events waiting when it started.
+    let waiting = store.size;
+    while (this.workers < concurrency && waiting-- > 0) {
       this.workers++;
       void this.work();
     }

@@ -121,7 +121,10 @@ export function createRecorder<R>(
       return new RequestScope(core, request, recording);
     },
     async close(closeOptions) {
-      return ownsClient ? client.close(closeOptions) : undefined;
+      if (!ownsClient) return undefined;
+      // Events still waiting for a brand/user lookup are emitted first (lookups time out on their own).
+      await core.lookupsSettled();
+      return client.close(closeOptions);
     },
   };
 }

@@ -22,6 +22,8 @@ type Maybe<T> = T | undefined | Promise<T | undefined>;
 export class RecorderCore<R> {
   private readonly requestIdHeader: string;
   private readonly trustRequestIdHeader: boolean | undefined;
+  /** Events held back until a lookup lands; close() waits for them, or they would be refused as closed. */
+  private readonly awaitingLookup = new Set<Promise<unknown>>();
 
   constructor(
     readonly client: EventClient,
@@ -83,7 +85,7 @@ export class RecorderCore<R> {
     explicitUser?: AuthentikUser,
   ): boolean {
     const { request } = scope;
-    const extra = this.callback('context', () => this.options.context?.(request));
+    const extra = this.extraContext(request);
     const url = this.reader.url(request);
     const httpRequest: Record<string, unknown> = {
       path: pathOf(url),
@@ -109,12 +111,20 @@ export class RecorderCore<R> {
     if (!(brand instanceof Promise) && !(pk instanceof Promise))
       return this.client.emit(this.complete(input, user, brand, pk));
     // A lookup is on its way: emit when it lands (the request itself is not held up).
-    Promise.all([brand, pk]).then(
-      ([resolvedBrand, resolvedPk]) =>
-        this.client.emit(this.complete(input, user, resolvedBrand, resolvedPk)),
-      () => this.client.emit(this.complete(input, user, undefined, undefined)),
-    );
+    const held: Promise<unknown> = Promise.all([brand, pk])
+      .then(
+        ([resolvedBrand, resolvedPk]) =>
+          this.client.emit(this.complete(input, user, resolvedBrand, resolvedPk)),
+        () => this.client.emit(this.complete(input, user, undefined, undefined)),
+      )
+      .finally(() => this.awaitingLookup.delete(held));
+    this.awaitingLookup.add(held);
     return true;
+  }
+
+  /** Resolves once every event held back for a lookup has been handed to the client. */
+  async lookupsSettled(): Promise<void> {
+    while (this.awaitingLookup.size > 0) await Promise.allSettled([...this.awaitingLookup]);
   }
 
   private complete(
@@ -126,6 +136,17 @@ export class RecorderCore<R> {
     if (user) input.user = pk === undefined ? user : { ...user, pk };
     if (brand) input.brand = brand;
     return input;
+  }
+
+  /** The `context` option's extra context; anything but a plain object would be spread key by key. */
+  private extraContext(request: R): Record<string, unknown> | undefined {
+    const extra = this.callback('context', () => this.options.context?.(request));
+    if (extra === undefined || extra === null) return undefined;
+    if (typeof extra !== 'object' || Array.isArray(extra)) {
+      this.report('context', `returned ${Array.isArray(extra) ? 'an array' : typeof extra}, expected an object`);
+      return undefined;
+    }
+    return extra;
   }
 
   private clientIp(request: R): string | null {

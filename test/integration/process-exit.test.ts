@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { startFake } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** A safety net: a child still running after this is killed and the test fails. */
+const SAFETY_MS = 10_000;
+
+// Creates a client, emits, never closes. A 300 ms timer keeps the script alive long enough for
+// the sender to be busy retrying, then prints what it saw; after that only the client is left.
+const CHILD = `
+import { createEventClient } from '@authentik-events/core';
+const client = createEventClient({
+  app: 'exit-test',
+  flushIntervalMs: 20,
+  requestTimeoutMs: 200,
+  retry: { minDelayMs: 10, maxDelayMs: 200 },
+});
+let accepted = 0;
+for (let i = 0; i < 5; i++) if (client.emit({ action: 'custom_step', context: { i } })) accepted++;
+setTimeout(() => {
+  const { inFlight, retried } = client.stats();
+  console.log(JSON.stringify({ accepted, inFlight, retried }));
+}, 300);
+`;
+
+interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+}
+
+function runChild(env: Record<string, string>): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const startedAt = Date.now();
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const safety = setTimeout(() => child.kill('SIGKILL'), SAFETY_MS);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(safety);
+      resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - startedAt });
+    });
+  });
+}
+
+describe('the client does not keep the process alive', () => {
+  it('exits by itself while retrying against a server that is down', async () => {
+    const fake = await startFake();
+    await fake.faults.down();
+    const result = await runChild({ AUTHENTIK_URL: fake.url, AUTHENTIK_TOKEN: fake.token });
+
+    expect(result.stderr).toBe('');
+    expect(result).toMatchObject({ code: 0, signal: null });
+    const seen = JSON.parse(result.stdout) as {
+      accepted: number;
+      inFlight: number;
+      retried: number;
+    };
+    // The sender was busy (events in flight, attempts retried) when the script's work ended.
+    expect(seen.accepted).toBe(5);
+    expect(seen.inFlight).toBeGreaterThan(0);
+    expect(seen.retried).toBeGreaterThan(0);
+    console.info(`child exited after ${result.elapsedMs} ms (server down)`);
+  });
+
+  // An open request holds the process like any socket, but only until requestTimeoutMs (200 ms
+  // in the child); the retries that follow wait on unref'd timers.
+  it('exits by itself once its requests to a server that never answers have timed out', async () => {
+    const fake = await startFake();
+    fake.faults.latency(60_000);
+    const result = await runChild({ AUTHENTIK_URL: fake.url, AUTHENTIK_TOKEN: fake.token });
+
+    expect(result.stderr).toBe('');
+    expect(result).toMatchObject({ code: 0, signal: null });
+    const seen = JSON.parse(result.stdout) as { accepted: number; inFlight: number };
+    expect(seen.accepted).toBe(5);
+    expect(seen.inFlight).toBeGreaterThan(0);
+    console.info(`child exited after ${result.elapsedMs} ms (server hanging)`);
+  });
+});
