@@ -103,7 +103,8 @@ export async function deliverOne(
       // Retry-After pause, a circuit probe), so the event's budget is enforced in shouldRetry.
       retries: Number.POSITIVE_INFINITY,
       shouldRetry: ({ error, retriesConsumed }) =>
-        error instanceof RetryableAttempt && (!error.consumesRetry || retriesConsumed < retry.retries),
+        error instanceof RetryableAttempt &&
+        (!error.consumesRetry || retriesConsumed < retry.retries),
       minTimeout: 0,
       maxTimeout: 0,
       maxRetryTime: retry.maxRetryTimeMs,

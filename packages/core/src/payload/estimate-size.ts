@@ -20,19 +20,20 @@ export function estimateSize(value: unknown, fallbackBytes: number): number {
     } else if (item !== null && typeof item === 'object') {
       total += PER_VALUE;
       if (ArrayBuffer.isView(item)) continue;
-      if (Array.isArray(item)) {
-        for (let i = 0; i < item.length && i < NODE_BUDGET; i++) stack.push(item[i]);
-      } else {
-        try {
+      try {
+        // Array.isArray throws on a revoked Proxy, so it is inside the try as well.
+        if (Array.isArray(item)) {
+          for (let i = 0; i < item.length && i < NODE_BUDGET; i++) stack.push(item[i]);
+        } else {
           for (const key in item) {
             total += key.length + 4;
             stack.push((item as Record<string, unknown>)[key]);
             if (stack.length > NODE_BUDGET) break;
           }
-        } catch {
-          // A Proxy or a throwing getter: it will be marked when sanitised; count the fallback.
-          total += fallbackBytes;
         }
+      } catch {
+        // A Proxy or a throwing getter: it will be marked when sanitised; count the fallback.
+        total += fallbackBytes;
       }
     } else {
       total += PER_VALUE;

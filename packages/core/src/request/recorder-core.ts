@@ -62,7 +62,10 @@ export class RecorderCore<R> {
     };
     if (facts.aborted) base.aborted = true;
     if (this.options.autoLog !== false) this.send(scope, 'custom_http_request', { ...base });
-    const failed = facts.error !== undefined || (facts.status !== undefined && facts.status >= 500);
+    // A 5xx, or an error that did not become a 4xx answer (a 400 for a bad JSON body is the
+    // client's mistake, not the system's): what authentik itself records as system_exception.
+    const serverSide = facts.status === undefined || facts.status >= 500;
+    const failed = serverSide && (facts.error !== undefined || facts.status !== undefined);
     if (failed) this.send(scope, 'system_exception', { ...base, ...this.describeFailure(facts) });
   }
 
@@ -143,7 +146,10 @@ export class RecorderCore<R> {
     const extra = this.callback('context', () => this.options.context?.(request));
     if (extra === undefined || extra === null) return undefined;
     if (typeof extra !== 'object' || Array.isArray(extra)) {
-      this.report('context', `returned ${Array.isArray(extra) ? 'an array' : typeof extra}, expected an object`);
+      this.report(
+        'context',
+        `returned ${Array.isArray(extra) ? 'an array' : typeof extra}, expected an object`,
+      );
       return undefined;
     }
     return extra;
