@@ -1,0 +1,113 @@
+import { CallbackError } from '@authentik-events/core';
+import type { StoredEvent } from '@authentik-events/testing';
+import { describe, expect, it } from 'vitest';
+import { requestEvent, sendExpecting, settled, startScenario } from './harness/scenario.js';
+import { type EventsOptions, FRAMEWORKS } from './harness/types.js';
+
+const SESSION_USER = { id: 5, username: 'jane' };
+
+function offline(): never {
+  throw new Error('directory offline');
+}
+
+interface BrokenCallback {
+  name: string;
+  options: EventsOptions;
+  /** The error message onError receives. */
+  message: string;
+  /** What the event looks like without the broken part. */
+  check(event: StoredEvent): void;
+}
+
+const BROKEN: BrokenCallback[] = [
+  {
+    name: 'user throws',
+    options: { user: offline },
+    message: 'user: threw: Error: directory offline',
+    check: (event) => expect(event.user).toEqual({}),
+  },
+  {
+    name: 'user returns a string',
+    options: { user: () => 'jane' as never },
+    message: 'user: returned string, expected an object such as {pk, username, email}',
+    check: (event) => expect(event.user).toEqual({}),
+  },
+  {
+    name: 'user returns a Promise',
+    options: { user: (async () => ({ pk: 1 })) as never },
+    message: 'user: returned a Promise; callbacks must be synchronous',
+    check: (event) => expect(event.user).toEqual({}),
+  },
+  {
+    name: 'brand throws',
+    options: { brand: offline },
+    message: 'brand: threw: Error: directory offline',
+    check: (event) => expect(event.brand).toMatchObject({ name: 'Brand fallback' }),
+  },
+  {
+    name: 'brand returns a number',
+    options: { brand: () => 42 as never },
+    message: 'brand: returned number, expected an object such as {pk, name}',
+    check: (event) => expect(event.brand).toMatchObject({ name: 'Brand fallback' }),
+  },
+  {
+    name: 'context throws',
+    options: { context: offline },
+    message: 'context: threw: Error: directory offline',
+    check: (event) =>
+      expect(Object.keys(event.context).sort()).toEqual([
+        'custom_action',
+        'duration_ms',
+        'event_id',
+        'http_request',
+        'status',
+      ]),
+  },
+  {
+    name: 'context returns a string',
+    options: { context: () => 'tenant-a' as never },
+    message: 'context: returned string, expected an object',
+    check: (event) =>
+      expect(Object.keys(event.context).sort()).toEqual([
+        'custom_action',
+        'duration_ms',
+        'event_id',
+        'http_request',
+        'status',
+      ]),
+  },
+  {
+    name: 'clientIp throws',
+    options: { clientIp: offline },
+    message: 'clientIp: threw: Error: directory offline',
+    check: (event) => expect(event.client_ip).toBeNull(),
+  },
+  {
+    name: 'ignore throws',
+    options: { ignore: offline },
+    message: 'ignore: threw: Error: directory offline',
+    check: (event) => expect(event.context.http_request).toMatchObject({ path: '/me' }),
+  },
+];
+
+describe.each(FRAMEWORKS)('%s: a broken callback never breaks the request', (framework) => {
+  it.each(BROKEN)(
+    '$name: answered, sent without that part, reported',
+    async ({ options, message, check }) => {
+      const scenario = await startScenario(framework, {
+        events: options,
+        harness: { sessionUser: SESSION_USER },
+      });
+      await sendExpecting(scenario.app, 200, { path: '/me' });
+
+      const events = await settled(scenario, 1);
+      expect(events).toHaveLength(1);
+      const event = requestEvent(events);
+      check(event);
+      expect(event.context.status).toBe(200);
+      expect(scenario.errors).toHaveLength(1);
+      expect(scenario.errors[0]).toBeInstanceOf(CallbackError);
+      expect(scenario.errors[0]?.message).toBe(message);
+    },
+  );
+});

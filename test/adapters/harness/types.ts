@@ -1,0 +1,30 @@
+import type { AdapterOptions, EventClient } from '@authentik-events/core';
+
+/** Each adapter on each framework major it supports. */
+export const FRAMEWORKS = ['express5', 'express4', 'koa3', 'koa2', 'fastify5', 'fastify4'] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+/** The adapter options as the harness takes them: callbacks get the framework's request. */
+export type EventsOptions = AdapterOptions<unknown>;
+
+export interface HarnessOptions {
+  /** The framework's trust-proxy setting (Koa has only on/off: any value turns `app.proxy` on). */
+  trustProxy?: boolean | 'loopback';
+  /** The user `GET /me` sets the passport way (`req.user`, `ctx.state.user`, `request.user`). */
+  sessionUser?: Record<string, unknown>;
+}
+
+/** A running app with the adapter installed, the same for every framework. */
+export interface AppHandle {
+  readonly framework: Framework;
+  readonly baseUrl: string;
+  /** The client the adapter delivers with (its own, or the shared one it was given). */
+  readonly client: EventClient;
+  /** Resolves when the next request to `GET /slow` has reached its handler. */
+  slowStarted(): Promise<void>;
+  /**
+   * The framework's own shutdown: Fastify's `app.close()` (which runs the plugin's onClose);
+   * Express and Koa stop the server, then `events.close()`. Idempotent.
+   */
+  shutdown(): Promise<void>;
+}
