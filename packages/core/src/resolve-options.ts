@@ -70,9 +70,12 @@ function resolveUrl(
   try {
     baseUrl = new URL(raw);
   } catch {
-    // Never echo the token, even when it landed in the url option (or AUTHENTIK_URL) by mistake.
+    // Never echo the token, even when it landed in the url option (or AUTHENTIK_URL) by mistake,
+    // also when url and token were swapped: a value without any of . : / is no host name, and
+    // may well be a token (authentik's are letters and digits).
     const secret = typeof token === 'string' ? token.trim() : '';
-    const shown = secret !== '' && raw.includes(secret) ? '' : ` "${raw.slice(0, 200)}"`;
+    const mayBeToken = (secret !== '' && raw.includes(secret)) || !/[.:/]/.test(raw);
+    const shown = mayBeToken ? '' : ` "${raw.slice(0, 200)}"`;
     throw new ConfigError('url', `is not a URL:${shown} (expected e.g. https://auth.example.com)`);
   }
   if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') {

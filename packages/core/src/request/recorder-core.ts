@@ -18,6 +18,23 @@ export interface FinishFacts {
 
 type Maybe<T> = T | undefined | Promise<T | undefined>;
 
+/**
+ * An event the client refuses as `invalid` ("the event could not be read: …") because reading
+ * what the app passed threw: counted and reported like a refused client.emit(). The getter
+ * throws once, for emit's check; onDrop then sees the event without the unreadable part.
+ */
+function unreadableEvent(action: EventAction, error: unknown): EmitInput {
+  let thrown = false;
+  return {
+    action,
+    get context(): Record<string, unknown> | undefined {
+      if (thrown) return undefined;
+      thrown = true;
+      throw error;
+    },
+  };
+}
+
 /** Turns a request (through the adapter's reader) into events: the mapping every adapter shares. */
 export class RecorderCore<R> {
   private readonly requestIdHeader: string;
@@ -46,13 +63,23 @@ export class RecorderCore<R> {
     return randomUUID();
   }
 
-  emitFor(
-    scope: RequestScope<R>,
-    action: EventAction,
-    context?: Record<string, unknown>,
-    user?: AuthentikUser,
-  ): boolean {
-    return this.send(scope, action, { ...context }, user);
+  /** `req.authentik.emit(action, options)`: never throws into the route, whatever it is given. */
+  emitFor(scope: RequestScope<R>, action: EventAction, options: unknown): boolean {
+    let context: Record<string, unknown>;
+    let user: AuthentikUser | undefined;
+    try {
+      const given = (options ?? {}) as { context?: unknown; user?: AuthentikUser };
+      const raw = given.context;
+      user = given.user;
+      // Not an object: the client refuses it with its reason, as it does for client.emit().
+      if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
+        return this.client.emit({ action, context: raw } as EmitInput);
+      }
+      context = { ...(raw as Record<string, unknown> | undefined) };
+    } catch (error) {
+      return this.client.emit(unreadableEvent(action, error));
+    }
+    return this.send(scope, action, context, user);
   }
 
   recordFinished(scope: RequestScope<R>, facts: FinishFacts): void {
@@ -80,8 +107,23 @@ export class RecorderCore<R> {
     return { message: describeError(error) };
   }
 
-  /** Fills in what every event of a request carries, then emits (after lookups, if any are pending). */
+  /** Emits an event of the request; what cannot be read is refused as `invalid`, never thrown. */
   private send(
+    scope: RequestScope<R>,
+    action: EventAction,
+    context: Record<string, unknown>,
+    explicitUser?: AuthentikUser,
+  ): boolean {
+    try {
+      return this.fillAndEmit(scope, action, context, explicitUser);
+    } catch (error) {
+      // Runs in response listeners too, where a throw would crash the process.
+      return this.client.emit(unreadableEvent(action, error));
+    }
+  }
+
+  /** Fills in what every event of a request carries, then emits (after lookups, if any are pending). */
+  private fillAndEmit(
     scope: RequestScope<R>,
     action: EventAction,
     context: Record<string, unknown>,
@@ -152,7 +194,7 @@ export class RecorderCore<R> {
       );
       return undefined;
     }
-    return extra;
+    return this.copyOf('context', extra);
   }
 
   private clientIp(request: R): string | null {
@@ -175,7 +217,7 @@ export class RecorderCore<R> {
       );
       return undefined;
     }
-    return user;
+    return this.copyOf('user', user);
   }
 
   private brand(request: R): Maybe<AuthentikBrand> {
@@ -192,7 +234,17 @@ export class RecorderCore<R> {
       this.report('brand', `returned ${typeof brand}, expected an object such as {pk, name}`);
       return undefined;
     }
-    return brand as AuthentikBrand;
+    return this.copyOf('brand', brand as AuthentikBrand);
+  }
+
+  /** A shallow copy of what a callback returned, made here so a throwing getter is reported, not thrown. */
+  private copyOf<T extends object>(name: string, value: T): T | undefined {
+    try {
+      return { ...value };
+    } catch (error) {
+      this.report(name, `returned an object that cannot be read: ${describeError(error)}`, error);
+      return undefined;
+    }
   }
 
   /** Runs a user callback; an error is reported and the event goes on without that part. */

@@ -41,7 +41,8 @@ export class RequestScope<R> implements RequestEvents {
     action: EventAction,
     options: { context?: Record<string, unknown>; user?: AuthentikUser } = {},
   ): boolean {
-    return this.core.emitFor(this, action, options.context, options.user);
+    // Read by the core inside its guard: the app may pass anything (null, a Proxy, a throwing getter).
+    return this.core.emitFor(this, action, options);
   }
 
   /** The adapter saw an error thrown by the app (recorded as `system_exception` at finish). */

@@ -92,8 +92,10 @@ export class NodeHttpTransport implements Transport {
           received += chunk.length;
           if (received > MAX_RESPONSE_BYTES * 16) {
             // An answer this long is not authentik's; stop reading and drop the connection.
-            res.destroy();
+            // Settle first: destroy() emits 'aborted' at once, which would make the status
+            // already received look like a network failure (and the event be sent again).
             complete();
+            res.destroy();
           }
         });
         const complete = () => {

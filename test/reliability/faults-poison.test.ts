@@ -1,0 +1,52 @@
+import type { DroppedEvent, DropReason } from '@authentik-events/core';
+import { expect, it } from 'vitest';
+import { sleep, startLoad } from './support/run-load.js';
+import { finishScenario, startScenario } from './support/scenario.js';
+
+const RETRIES = 3;
+
+// Scenario 8. issue: one poison event the server answers 500 forever, among events that
+// succeed; here one such event, emitted by a route 1 s into 3 s of load at 150 requests/s,
+// with 3 retries (the default is 8; fewer only make it end sooner).
+it('drops a poison event as retries_exhausted without holding up the others', async () => {
+  const drops: Array<{ events: DroppedEvent[]; reason: DropReason }> = [];
+  const scenario = await startScenario({
+    adapter: {
+      retry: { retries: RETRIES, minDelayMs: 20, maxDelayMs: 200 },
+      onDrop: (events: DroppedEvent[], reason: DropReason) => drops.push({ events, reason }),
+    },
+    routes: {
+      '/poison': (events) => {
+        events.emit('custom_poison', { context: { poison: true } });
+      },
+    },
+  });
+  const { fake, app } = scenario;
+  fake.faults.failWhen((body) => (body?.context?.poison === true ? 500 : undefined));
+  const load = await startLoad({ url: app.url, durationMs: 3000, rate: 150 });
+  await sleep(1000);
+  const poisonResponse = await fetch(`${app.url}/poison`);
+  expect(await poisonResponse.text()).toBe('ok');
+  const result = await load.done;
+
+  // The /poison request itself is answered and recorded (+1), and it emitted the poison (+1).
+  const { tally } = await finishScenario('8 poison event', scenario, result, { extraEvents: 2 });
+  expect(tally.dropped).toEqual({ retries_exhausted: 1 });
+  expect(tally.stored).toBe(result.sent + 1);
+  const poisonAttempts = fake.requests.filter((request) => request.body.includes('"poison":true'));
+  expect(poisonAttempts.map((request) => request.status)).toEqual(Array(RETRIES + 1).fill(500));
+  expect(drops).toHaveLength(1);
+  expect(drops[0]?.reason).toBe('retries_exhausted');
+  expect(drops[0]?.events.map((event) => event.action)).toEqual(['custom_poison']);
+  expect(fake.events.some((event) => event.context.poison === true)).toBe(false);
+  // Events that went out after the poison first failed were stored while it was being retried.
+  const firstFailure = poisonAttempts[0]?.receivedAt ?? 0;
+  const lastFailure = poisonAttempts.at(-1)?.receivedAt ?? 0;
+  const storedMeanwhile = fake.requests.filter(
+    (request) =>
+      request.status === 201 &&
+      request.receivedAt > firstFailure &&
+      request.receivedAt < lastFailure,
+  );
+  expect(storedMeanwhile.length).toBeGreaterThan(0);
+});
