@@ -7,6 +7,10 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests open real sockets; a few files at a time keeps a 2-core machine steady.
     maxWorkers: 2,
-    typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: 'test/tsconfig.json' },
+    typecheck: {
+      enabled: true,
+      include: ['test/types/**/*.test-d.ts'],
+      tsconfig: 'test/tsconfig.json',
+    },
   },
 });
