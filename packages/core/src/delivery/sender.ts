@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ResolvedRetry } from '../options.js';
 import { type PrepareSettings, prepareEvent } from '../payload/prepare-event.js';
 import type { EventStore } from '../queue/event-store.js';
@@ -49,6 +50,8 @@ export class Sender {
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly options: SenderOptions) {
+    // Every request in flight listens on this one signal; past 10, Node would warn on the app's stderr.
+    setMaxListeners(0, this.abort.signal);
     this.gate = new SenderGate({
       failureThreshold: CIRCUIT_THRESHOLD,
       minDelayMs: options.retry.minDelayMs,
