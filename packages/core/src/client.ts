@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Accounting } from './accounting.js';
 import { type AuthentikReader, createApiReader } from './api-reader.js';
 import { Sender } from './delivery/sender.js';
@@ -9,6 +8,7 @@ import {
   DeliveryError,
   describeError,
 } from './errors.js';
+import { flatRandomUUID } from './flat-uuid.js';
 import type { ClientOptions } from './options.js';
 import { estimateSize } from './payload/estimate-size.js';
 import { Redactor } from './payload/redact.js';
@@ -16,7 +16,7 @@ import { MemoryStore } from './queue/memory-store.js';
 import type { QueuedEvent } from './queued-event.js';
 import { Reporter } from './reporter.js';
 import { resolveOptions } from './resolve-options.js';
-import { NodeHttpTransport } from './transport/node-http-transport.js';
+import { UndiciTransport } from './transport/undici-transport.js';
 import type { ClientStats, DeliveryReport, DropReason, EmitInput } from './types.js';
 import { USER_AGENT } from './version.js';
 
@@ -103,7 +103,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
 
   const sender = new Sender({
     store,
-    transport: new NodeHttpTransport({
+    transport: new UndiciTransport({
       endpoint: resolved.endpoint,
       token: resolved.token,
       concurrency: resolved.concurrency,
@@ -181,7 +181,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
         (snapshot.context ? estimateSize(snapshot.context, resolved.maxEventBytes) : 0) +
         (snapshot.user ? estimateSize(snapshot.user, 1024) : 0) +
         (snapshot.brand ? estimateSize(snapshot.brand, 1024) : 0);
-      const event: QueuedEvent = { id: randomUUID(), seq, input: snapshot, bytes };
+      const event: QueuedEvent = { id: flatRandomUUID(), seq, input: snapshot, bytes };
       const added = store.add(event);
       if (added.evicted.length > 0) overflowed(added.evicted);
       if (!added.accepted) {

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { EventAction } from '../actions.js';
 import type { EventClient } from '../client.js';
 import { CallbackError, describeError } from '../errors.js';
+import { flatRandomUUID } from '../flat-uuid.js';
 import type { AuthentikBrand, AuthentikUser, EmitInput } from '../types.js';
 import type { AdapterOptions, RequestReader } from './adapter-options.js';
 import type { BrandLookup, UserPkLookup } from './lookups.js';
@@ -60,7 +60,7 @@ export class RecorderCore<R> {
       const header = this.reader.header(request, this.requestIdHeader);
       if (header && header.length <= 200) return header;
     }
-    return randomUUID();
+    return flatRandomUUID();
   }
 
   /** `req.authentik.emit(action, options)`: never throws into the route, whatever it is given. */

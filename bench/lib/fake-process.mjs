@@ -1,0 +1,38 @@
+// A child process running the local authentik test double (not authentik), controlled over IPC,
+// so that its CPU never counts against the process being measured.
+import { startFakeAuthentik } from '@authentik-events/testing';
+
+// node fake-process.mjs <latencyMs> <eventsPerSecond> (0: none)
+const [latency, rateLimit] = process.argv.slice(2).map(Number);
+
+const fake = await startFakeAuthentik({ quiet: true, maxRecordedRequests: 100 });
+if (latency > 0) fake.faults.latency(latency);
+if (rateLimit > 0) fake.faults.rateLimit(rateLimit);
+
+const commands = {
+  counts: () => ({ stored: fake.events.length, requests: fake.requestCount }),
+  // Forget stored events between runs: the fake keeps every event in memory.
+  clear: () => {
+    fake.clear();
+    return { stored: 0 };
+  },
+  rateLimit: (value) => {
+    fake.faults.rateLimit(value);
+    return {};
+  },
+  latency: (value) => {
+    fake.faults.latency(value);
+    return {};
+  },
+  sample: () => fake.events[0] ?? null,
+};
+
+process.on('message', async (message) => {
+  if (message.command === 'close') {
+    await fake.close();
+    process.send({ id: message.id, result: {} }, () => process.exit(0));
+    return;
+  }
+  process.send({ id: message.id, result: commands[message.command](message.value) });
+});
+process.send({ ready: true, url: fake.url, token: fake.token, pid: process.pid });
