@@ -12,7 +12,10 @@ it('drops a poison event as retries_exhausted without holding up the others', as
   const drops: Array<{ events: DroppedEvent[]; reason: DropReason }> = [];
   const scenario = await startScenario({
     adapter: {
-      retry: { retries: RETRIES, minDelayMs: 20, maxDelayMs: 200 },
+      // Full jitter draws each delay from 0..ceiling; ceilings of 300, 600 and 1200 ms leave the
+      // retries a window long enough for other events to go out during it, at any draw that is
+      // not vanishingly unlikely (with 20..200 ms a run once drew a window of a few ms).
+      retry: { retries: RETRIES, minDelayMs: 300, maxDelayMs: 1200 },
       onDrop: (events: DroppedEvent[], reason: DropReason) => drops.push({ events, reason }),
     },
     routes: {
