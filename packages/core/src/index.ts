@@ -20,6 +20,7 @@ export type { ListedBrand } from './request/brand-match.js';
 export { brandForEvent, matchBrand } from './request/brand-match.js';
 export type { Recorder } from './request/create-recorder.js';
 export { createRecorder } from './request/create-recorder.js';
+export { finishWithResponse } from './request/finish-with-response.js';
 export type { LookupOptions } from './request/lookups.js';
 export { toAuthentikUser } from './request/map-user.js';
 export type { RequestEvents, RequestScope } from './request/request-scope.js';

@@ -3,6 +3,7 @@ import {
   createRecorder,
   type DeliveryReport,
   type EventClient,
+  finishWithResponse,
   type RequestEvents,
   type RequestScope,
 } from '@authentik-events/core';
@@ -48,15 +49,7 @@ export function authentikEvents(options: AuthentikEventsOptions = {}): Authentik
   ): void {
     const scope = recorder.start(req);
     req.authentik = scope;
-    // pino-http's lifecycle: the first of finish/close ends the request; close without finish is an abort.
-    const done = () => {
-      res.removeListener('finish', done);
-      res.removeListener('close', done);
-      // Before the headers went out, statusCode is only the default (200 in Express, 404 in Koa), not an answer.
-      scope.finish(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
-    };
-    res.on('finish', done);
-    res.on('close', done);
+    finishWithResponse(res, scope);
     next();
   } as AuthentikEventsMiddleware;
 

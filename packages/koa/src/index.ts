@@ -3,6 +3,7 @@ import {
   createRecorder,
   type DeliveryReport,
   type EventClient,
+  finishWithResponse,
   type RequestEvents,
 } from '@authentik-events/core';
 import type { Context, Middleware, Next } from 'koa';
@@ -40,15 +41,7 @@ export function authentikEvents(options: AuthentikEventsOptions = {}): Authentik
   ): Promise<void> {
     const scope = recorder.start(ctx);
     ctx.authentik = scope;
-    const { res } = ctx;
-    const done = () => {
-      res.removeListener('finish', done);
-      res.removeListener('close', done);
-      // Before the headers went out, statusCode is only the default (200 in Express, 404 in Koa), not an answer.
-      scope.finish(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
-    };
-    res.on('finish', done);
-    res.on('close', done);
+    finishWithResponse(ctx.res, scope);
     try {
       await next();
     } catch (error) {
