@@ -50,7 +50,8 @@ class Walker {
       case 'symbol':
         return undefined;
     }
-    if (value === null) return null;
+    // authentik masks every non-dict value under a sensitive key, None included.
+    if (value === null) return sensitiveKey ? REDACTED : null;
     return this.object(value as object, depth, sensitiveKey);
   }
 

@@ -234,8 +234,10 @@ describe('sanitizeRecord with a Redactor', () => {
     });
   });
 
-  it('leaves null and dropped values alone under a sensitive key', () => {
-    expect(redact({ token: null, secret: undefined, key: () => 1 })).toEqual({ token: null });
+  it('masks null like authentik masks None, and leaves dropped values dropped, under a sensitive key', () => {
+    expect(redact({ token: null, secret: undefined, key: () => 1 })).toEqual({
+      token: '********************',
+    });
   });
 
   it('never leaks the secret anywhere in the output', () => {
