@@ -40,6 +40,11 @@ export interface EventClient {
   readonly app: string;
   /** Hand an error to the client's `onError` (or its once-per-episode warning); used by adapters. */
   report(error: AuthentikEventsError): void;
+  /**
+   * Count an event the caller could not build (reading what the app passed threw) as emitted
+   * and refused as `invalid`, reported like a refused `emit`; used by adapters. Returns `false`.
+   */
+  refuse(input: EmitInput, message: string): false;
   /** Reads authentik's API with this client's URL and token (brand and user lookups). */
   readonly api: AuthentikReader;
 }
@@ -256,6 +261,10 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     },
     app: resolved.app,
     report: (error) => reporter.error(error),
+    refuse(input, message) {
+      accounting.emitted++;
+      return refuse('invalid', message, input);
+    },
     api: createApiReader(resolved.baseUrl, resolved.token, resolved.requestTimeoutMs, USER_AGENT),
   };
 }

@@ -18,23 +18,6 @@ export interface FinishFacts {
 
 type Maybe<T> = T | undefined | Promise<T | undefined>;
 
-/**
- * An event the client refuses as `invalid` ("the event could not be read: …") because reading
- * what the app passed threw: counted and reported like a refused client.emit(). The getter
- * throws once, for emit's check; onDrop then sees the event without the unreadable part.
- */
-function unreadableEvent(action: EventAction, error: unknown): EmitInput {
-  let thrown = false;
-  return {
-    action,
-    get context(): Record<string, unknown> | undefined {
-      if (thrown) return undefined;
-      thrown = true;
-      throw error;
-    },
-  };
-}
-
 /** Turns a request (through the adapter's reader) into events: the mapping every adapter shares. */
 export class RecorderCore<R> {
   private readonly requestIdHeader: string;
@@ -77,7 +60,7 @@ export class RecorderCore<R> {
       }
       context = { ...(raw as Record<string, unknown> | undefined) };
     } catch (error) {
-      return this.client.emit(unreadableEvent(action, error));
+      return this.refuseUnreadable(action, error);
     }
     return this.send(scope, action, context, user);
   }
@@ -107,6 +90,11 @@ export class RecorderCore<R> {
     return { message: describeError(error) };
   }
 
+  /** What the app passed could not be read: counted and reported like a refused `client.emit()`. */
+  private refuseUnreadable(action: EventAction, error: unknown): false {
+    return this.client.refuse({ action }, `the event could not be read: ${describeError(error)}`);
+  }
+
   /** Emits an event of the request; what cannot be read is refused as `invalid`, never thrown. */
   private send(
     scope: RequestScope<R>,
@@ -118,7 +106,7 @@ export class RecorderCore<R> {
       return this.fillAndEmit(scope, action, context, explicitUser);
     } catch (error) {
       // Runs in response listeners too, where a throw would crash the process.
-      return this.client.emit(unreadableEvent(action, error));
+      return this.refuseUnreadable(action, error);
     }
   }
 
