@@ -9,7 +9,9 @@
 // queueing). Overflow is 'drop-oldest', so every emit is queued in full and memory stays at a
 // steady state, in two regimes:
 //   - "short queue" (64 events): events die young, as when the sender keeps up;
-//   - "full queue" (the default 10 000): events live long, as when authentik is slow.
+//   - "full queue" (the default 10 000): events live long, as when authentik is slow;
+//   - "shedding": the default overflow (drop-newest) with a full queue: under overload every
+//     new event is refused, and counted, before it is built.
 //
 //   node bench/request-path.mjs                                 this build
 //   node bench/request-path.mjs --baseline <other core index.js> this build vs another, alternating
@@ -23,7 +25,7 @@ const ROUNDS = envNumber('BENCH_ROUNDS', 5);
 const BATCH = 100;
 const OPS = envNumber('BENCH_OPS', 200_000);
 const DEAD_URL = 'http://127.0.0.1:9'; // the discard port: nothing listens there
-const QUEUES = { short: 64, full: 10_000 };
+const QUEUES = { short: 64, full: 10_000, shedding: 64 };
 
 const { values: cli } = parseArgs({ options: { baseline: { type: 'string' } } });
 const builds = [{ name: 'current', core: current }];
@@ -76,7 +78,9 @@ function newClient(core, queue) {
     url: DEAD_URL,
     token: 'bench',
     app: 'bench',
-    overflow: 'drop-oldest',
+    // 'shedding': the default overflow (drop-newest) with a queue that stays full, as under
+    // overload: every new request's event is refused (and counted) before it is built.
+    overflow: queue === 'shedding' ? 'drop-newest' : 'drop-oldest',
     maxQueueSize: QUEUES[queue],
     onError: () => {},
   });
@@ -111,6 +115,10 @@ const TASKS = [
   [
     'request recorded, short queue, every URL with a query',
     (core) => recordRequests(core, 'short', true, QUERY_REQUESTS),
+  ],
+  [
+    'request shed (queue full, drop-newest: the default overload)',
+    (core) => recordRequests(core, 'shedding', true),
   ],
   ['request not recorded (autoLog: false)', (core) => recordRequests(core, 'short', false)],
   ['client.emit(new typical event), short queue', (core) => emitEvents(core, 'short')],

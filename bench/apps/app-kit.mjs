@@ -12,10 +12,18 @@ export const variant = variantArg ?? 'bare';
  * the way the plugin hooks in, doing nothing. What it costs is the framework's price for any
  * plugin of that shape, not the plugin's own work.
  */
-export const VARIANTS = ['bare', 'autolog', 'no-autolog', 'pino', 'noop'];
+export const VARIANTS = [
+  'bare',
+  'autolog',
+  'autolog-worker',
+  'autolog-in-process',
+  'no-autolog',
+  'pino',
+  'noop',
+];
 if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}`);
 
-export const usesPlugin = variant === 'autolog' || variant === 'no-autolog';
+export const usesPlugin = variant.startsWith('autolog') || variant === 'no-autolog';
 
 /** The plugin's options: defaults, except where the bench must control them. */
 export function pluginOptions() {
@@ -23,7 +31,11 @@ export function pluginOptions() {
     url: fakeUrl,
     token: fakeToken,
     app: 'bench',
-    autoLog: variant === 'autolog',
+    autoLog: variant.startsWith('autolog'),
+    // `autolog-in-process`: the HTTP requests on the app's event loop, as before the worker;
+    // `autolog-worker`: in a worker thread at the app's priority (the default is the lowest).
+    ...(variant === 'autolog-in-process' ? { delivery: 'in-process' } : {}),
+    ...(variant === 'autolog-worker' ? { delivery: 'worker' } : {}),
     // Drops at close (the isolation case ends with a full queue) are counted in stats(); the
     // once-per-episode warnings would only clutter the bench's output.
     onError: () => {},

@@ -1,12 +1,15 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The delivery worker is a file of its own: a worker thread is started from a path.
+  entry: { index: 'src/index.ts', 'delivery-worker': 'src/transport/delivery-worker.ts' },
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { entry: 'src/index.ts' },
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // import.meta.url in the CJS build too: the client finds the worker file beside itself.
+  shims: true,
   // p-retry (and its is-network-error) ship ESM only: required from the CJS build, esbuild's
   // interop hands over the module namespace instead of the default export ("pRetry is not a
   // function"). Bundling them keeps `require('@authentik-events/core')` working.

@@ -16,7 +16,7 @@ import { MemoryStore } from './queue/memory-store.js';
 import type { QueuedEvent } from './queued-event.js';
 import { Reporter } from './reporter.js';
 import { resolveOptions } from './resolve-options.js';
-import { UndiciTransport } from './transport/undici-transport.js';
+import { createTransport } from './transport/create-transport.js';
 import type { ClientStats, DeliveryReport, DropReason, EmitInput } from './types.js';
 import { USER_AGENT } from './version.js';
 
@@ -45,6 +45,13 @@ export interface EventClient {
    * and refused as `invalid`, reported like a refused `emit`; used by adapters. Returns `false`.
    */
   refuse(input: EmitInput, message: string): false;
+  /**
+   * For adapters, before they build a request's event: when the queue is full (`drop-newest`)
+   * and no `onDrop` hook needs the event's content, counts one event as emitted and dropped
+   * `queue_full` and returns `true`, so that it need not be built at all. Otherwise returns
+   * `false` and the event is built and emitted as usual.
+   */
+  shedIfFull(): boolean;
   /** Reads authentik's API with this client's URL and token (brand and user lookups). */
   readonly api: AuthentikReader;
 }
@@ -108,13 +115,23 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
 
   const sender = new Sender({
     store,
-    transport: new UndiciTransport({
-      endpoint: resolved.endpoint,
-      token: resolved.token,
-      concurrency: resolved.concurrency,
-      timeoutMs: resolved.requestTimeoutMs,
-      userAgent: USER_AGENT,
-    }),
+    transport: createTransport(
+      resolved.delivery,
+      {
+        endpoint: resolved.endpoint,
+        token: resolved.token,
+        concurrency: resolved.concurrency,
+        timeoutMs: resolved.requestTimeoutMs,
+        userAgent: USER_AGENT,
+      },
+      (reason) =>
+        reporter.error(
+          new DegradedError(
+            'ERR_AUTHENTIK_EVENTS_WORKER',
+            `${reason}: delivering on the app's event loop instead (set delivery: 'in-process' to choose that)`,
+          ),
+        ),
+    ),
     prepare: {
       app: resolved.app,
       maxEventBytes: resolved.maxEventBytes,
@@ -169,6 +186,24 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     if (events.length > 0) drop(events, 'queue_full', false, 'queue full');
   };
 
+  /**
+   * Whether a new event would be refused whatever it holds: the queue is full by count, or has
+   * no room left for even the smallest event, and refuses the newest. The content of such an
+   * event is only needed by an onDrop hook; without one, an event shed under overload costs a
+   * counter (DESIGN: "an event shed under overload costs almost nothing").
+   */
+  const refusesAnyEvent = () =>
+    resolved.overflow === 'drop-newest' &&
+    !reporter.wantsDrops &&
+    (store.size >= resolved.maxQueueSize ||
+      store.bytes + EVENT_OVERHEAD_BYTES > resolved.maxQueueBytes);
+
+  const shed = (): false => {
+    accounting.refused('queue_full');
+    overflowed([]);
+    return false;
+  };
+
   function emit(input: EmitInput): boolean {
     accounting.emitted++;
     const seq = accounting.emitted;
@@ -176,6 +211,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       if (closed) return refuse('closed', 'the client is closed', input);
       const problem = checkEmitInput(input);
       if (problem) return refuse('invalid', problem, input);
+      if (refusesAnyEvent()) return shed();
       // A shallow snapshot: later changes to the app's top-level objects do not alter the event.
       const snapshot: EmitInput = { ...input };
       if (input.context) snapshot.context = { ...input.context };
@@ -264,6 +300,12 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     refuse(input, message) {
       accounting.emitted++;
       return refuse('invalid', message, input);
+    },
+    shedIfFull() {
+      if (closed || !refusesAnyEvent()) return false;
+      accounting.emitted++;
+      shed();
+      return true;
     },
     api: createApiReader(resolved.baseUrl, resolved.token, resolved.requestTimeoutMs, USER_AGENT),
   };

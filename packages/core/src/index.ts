@@ -10,7 +10,7 @@ export {
   DegradedError,
   DeliveryError,
 } from './errors.js';
-export type { ClientOptions, RedactOptions, RetryOptions } from './options.js';
+export type { ClientOptions, DeliveryMode, RedactOptions, RetryOptions } from './options.js';
 export { normalizeIp } from './payload/ip.js';
 export { REDACTED, Redactor } from './payload/redact.js';
 export { sanitizeRecord } from './payload/sanitize.js';

@@ -20,6 +20,13 @@ export interface RedactOptions {
   except?: string[];
 }
 
+/**
+ * Where the HTTP requests run. `background`: a worker thread at the lowest scheduling priority
+ * (on Linux), so delivery only uses CPU the app leaves idle; `worker`: a worker thread at the
+ * app's priority; `in-process`: on the app's event loop (no worker thread).
+ */
+export type DeliveryMode = 'background' | 'worker' | 'in-process';
+
 export interface ClientOptions {
   /** authentik's base URL, e.g. `https://auth.example.com`. @default process.env.AUTHENTIK_URL */
   url?: string;
@@ -43,6 +50,12 @@ export interface ClientOptions {
   overflow?: 'drop-newest' | 'drop-oldest';
   /** Per-request timeout, response body included. @default 10000 */
   requestTimeoutMs?: number;
+  /**
+   * Where the HTTP requests run; see {@link DeliveryMode}. A saturated app keeps its CPU with
+   * `background`: what cannot be sent waits in the queue, and is dropped as `queue_full` when it
+   * is full. @default 'background'
+   */
+  delivery?: DeliveryMode;
   retry?: RetryOptions;
   /** Largest serialised event; longer context strings are cut first. @default 65536 */
   maxEventBytes?: number;
@@ -76,6 +89,7 @@ export interface ResolvedClientOptions {
   maxQueueBytes: number;
   overflow: 'drop-newest' | 'drop-oldest';
   requestTimeoutMs: number;
+  delivery: DeliveryMode;
   retry: ResolvedRetry;
   maxEventBytes: number;
   redact: false | { keys: string[]; except: string[] };

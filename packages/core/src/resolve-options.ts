@@ -24,6 +24,7 @@ const optionsSchema = z.object({
   maxQueueBytes: positiveInt.optional(),
   overflow: z.enum(['drop-newest', 'drop-oldest']).optional(),
   requestTimeoutMs: positiveInt.optional(),
+  delivery: z.enum(['background', 'worker', 'in-process']).optional(),
   maxEventBytes: positiveInt.min(1024).optional(),
   retry: z
     .object({
@@ -170,6 +171,7 @@ export function resolveOptions(
     maxQueueBytes: o.maxQueueBytes ?? 16 * 1024 * 1024,
     overflow: o.overflow ?? 'drop-newest',
     requestTimeoutMs: o.requestTimeoutMs ?? 10_000,
+    delivery: o.delivery ?? 'background',
     retry: { retries, minDelayMs, maxDelayMs, maxRetryTimeMs: o.retry?.maxRetryTimeMs ?? 600_000 },
     maxEventBytes: o.maxEventBytes ?? 64 * 1024,
     redact,

@@ -23,28 +23,45 @@ declare module 'fastify' {
 export type AuthentikEventsOptions = AdapterOptions<FastifyRequest>;
 type Scope = RequestScope<FastifyRequest>;
 
+/** Where a request's scope is kept once made; a symbol, so it cannot clash with the app's names. */
+const kScope = Symbol('authentikEventsScope');
+type WithScope = FastifyRequest & { [kScope]: Scope | null };
+
 const plugin: FastifyPluginCallback<AuthentikEventsOptions> = (fastify, options, done) => {
   const recorder = createRecorder(options, fastifyReader, '@authentik-events/fastify');
+  // Made when first needed (by the route, or when the response is done), not in an onRequest
+  // hook: each hook costs every request, and Fastify measures the duration itself.
+  const scopeOf = (request: FastifyRequest): Scope => {
+    const holder = request as WithScope;
+    holder[kScope] ??= recorder.start(request);
+    return holder[kScope];
+  };
 
   fastify.decorate('authentikEvents', recorder.client);
-  fastify.decorateRequest('authentik', null as unknown as RequestEvents);
-
-  fastify.addHook('onRequest', function authentikOnRequest(request, _reply, next) {
-    request.authentik = recorder.start(request);
-    next();
+  fastify.decorateRequest(kScope, null);
+  fastify.decorateRequest('authentik', {
+    getter(this: FastifyRequest) {
+      return scopeOf(this);
+    },
   });
+
+  // Runs only when something failed: free for every other request.
   fastify.addHook('onError', function authentikOnError(request, _reply, error, next) {
-    (request.authentik as Scope | null)?.fail(error);
+    scopeOf(request).fail(error);
     next();
   });
   fastify.addHook('onResponse', function authentikOnResponse(request, reply, next) {
-    (request.authentik as Scope | null)?.finish(reply.statusCode);
+    scopeOf(request).finish(reply.statusCode, false, reply.elapsedTime);
     next();
   });
-  fastify.addHook('onRequestAbort', function authentikOnRequestAbort(request, next) {
-    (request.authentik as Scope | null)?.finish(undefined, true);
-    next();
-  });
+  // Fastify listens for 'close' on every request once this hook exists; an aborted request
+  // only makes an event when every request does.
+  if (options.autoLog !== false) {
+    fastify.addHook('onRequestAbort', function authentikOnRequestAbort(request, next) {
+      scopeOf(request).finish(undefined, true);
+      next();
+    });
+  }
   // A client the plugin created is closed (and flushed) with the server; a shared one is not.
   fastify.addHook('onClose', async function authentikOnClose() {
     await recorder.close();

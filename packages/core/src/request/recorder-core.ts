@@ -71,7 +71,9 @@ export class RecorderCore<R> {
       duration_ms: facts.durationMs,
     };
     if (facts.aborted) base.aborted = true;
-    if (this.options.autoLog !== false) this.send(scope, 'custom_http_request', { ...base });
+    // Under overload the event would be refused anyway: counted without being built.
+    if (this.options.autoLog !== false && !this.client.shedIfFull())
+      this.send(scope, 'custom_http_request', { ...base });
     // A 5xx, or an error that did not become a 4xx answer (a 400 for a bad JSON body is the
     // client's mistake, not the system's): what authentik itself records as system_exception.
     const serverSide = facts.status === undefined || facts.status >= 500;

@@ -50,12 +50,17 @@ export class RequestScope<R> implements RequestEvents {
     this.error ??= error ?? new Error('unknown error');
   }
 
-  /** The response is complete (or the request was aborted). Records the request's events once. */
-  finish(status: number | undefined, aborted = false): void {
+  /**
+   * The response is complete (or the request was aborted). Records the request's events once.
+   * `elapsedMs`: the framework's own measure of the request's duration, where it keeps one
+   * (Fastify), so the scope need not exist from the request's start.
+   */
+  finish(status: number | undefined, aborted = false, elapsedMs?: number): void {
     if (this.finished) return;
     this.finished = true;
     if (!this.recording) return;
-    const durationMs = Math.round((performance.now() - this.startedAt) * 100) / 100;
+    const durationMs =
+      Math.round((elapsedMs ?? performance.now() - this.startedAt) * 100) / 100;
     this.core.recordFinished(this, { status, aborted, durationMs, error: this.error });
   }
 }

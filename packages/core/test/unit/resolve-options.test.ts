@@ -40,6 +40,7 @@ describe('resolveOptions: defaults', () => {
       maxQueueBytes: 16 * 1024 * 1024,
       overflow: 'drop-newest',
       requestTimeoutMs: 10_000,
+      delivery: 'background',
       retry: { retries: 8, minDelayMs: 500, maxDelayMs: 30_000, maxRetryTimeMs: 600_000 },
       maxEventBytes: 64 * 1024,
       redact: { keys: [], except: [] },

@@ -1,0 +1,80 @@
+// The delivery worker: the HTTP requests of one client, on a thread of their own, so that the
+// CPU they cost (an HTTP exchange costs several times what a hello-world request does) is not
+// taken from the app's event loop. Started by WorkerTransport; everything else (queue, retries,
+// accounting, callbacks) stays on the main thread.
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { TransportError } from './transport.js';
+import { UndiciTransport } from './undici-transport.js';
+import type {
+  DeliveryWorkerData,
+  DeliveryWorkerResult,
+  FromDeliveryWorker,
+  ToDeliveryWorker,
+} from './worker-messages.js';
+
+/** The lowest priority there is: the thread runs when the app's threads leave a CPU idle. */
+const LOWEST_PRIORITY = 19;
+
+const data = workerData as DeliveryWorkerData;
+if (!parentPort) throw new Error('delivery-worker must run in a worker thread');
+const port = parentPort;
+
+// On Linux a nice value belongs to a thread, and setpriority() on "process 0" changes the
+// calling thread only: this lowers the worker, never the app. Elsewhere it would lower the whole
+// process, so it is not done there.
+if (data.lowPriority && process.platform === 'linux') {
+  try {
+    setPriority(LOWEST_PRIORITY);
+  } catch {
+    // Not permitted (a seccomp profile, say): the worker runs at the app's priority.
+  }
+}
+
+const transport = new UndiciTransport({
+  endpoint: new URL(data.endpoint),
+  token: data.token,
+  concurrency: data.concurrency,
+  timeoutMs: data.timeoutMs,
+  userAgent: data.userAgent,
+});
+const inFlight = new Map<number, AbortController>();
+let outbox: DeliveryWorkerResult[] = [];
+let flushScheduled = false;
+
+function reply(result: DeliveryWorkerResult): void {
+  outbox.push(result);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  // Results of one turn go back in one message: each message costs both threads a wake-up.
+  setImmediate(() => {
+    flushScheduled = false;
+    const message: FromDeliveryWorker = { type: 'results', results: outbox };
+    outbox = [];
+    port.postMessage(message);
+  });
+}
+
+async function send(id: number, body: string): Promise<void> {
+  const controller = new AbortController();
+  inFlight.set(id, controller);
+  try {
+    reply({ id, ok: true, response: await transport.send(body, controller.signal) });
+  } catch (error) {
+    const kind = error instanceof TransportError ? error.kind : 'network';
+    const message = error instanceof Error ? error.message : String(error);
+    reply({ id, ok: false, kind, message });
+  } finally {
+    inFlight.delete(id);
+  }
+}
+
+port.on('message', (message: ToDeliveryWorker) => {
+  if (message.type === 'send') {
+    for (const [id, body] of message.requests) void send(id, body);
+  } else {
+    for (const id of message.ids) inFlight.get(id)?.abort();
+  }
+});
+
+port.postMessage({ type: 'ready' } satisfies FromDeliveryWorker);

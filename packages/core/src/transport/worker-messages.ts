@@ -1,0 +1,25 @@
+import type { TransportFailure, TransportResponse } from './transport.js';
+
+/** What the delivery worker is started with (`workerData`): plain data, it crosses threads. */
+export interface DeliveryWorkerData {
+  endpoint: string;
+  token: string;
+  concurrency: number;
+  timeoutMs: number;
+  userAgent: string;
+  /** Run the worker's thread at the lowest scheduling priority (Linux only, see delivery-worker.ts). */
+  lowPriority: boolean;
+}
+
+/** Main thread to worker. Requests and aborts are batched per turn of the event loop. */
+export type ToDeliveryWorker =
+  | { type: 'send'; requests: Array<[id: number, body: string]> }
+  | { type: 'abort'; ids: number[] };
+
+/** The outcome of one request; an error crosses as its kind and message (a cause cannot). */
+export type DeliveryWorkerResult =
+  | { id: number; ok: true; response: TransportResponse }
+  | { id: number; ok: false; kind: TransportFailure; message: string };
+
+/** Worker to main thread: `ready` once it is set up, then results batched per turn of its loop. */
+export type FromDeliveryWorker = { type: 'ready' } | { type: 'results'; results: DeliveryWorkerResult[] };

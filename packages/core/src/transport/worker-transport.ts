@@ -1,0 +1,215 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type Transport, TransportError, type TransportResponse } from './transport.js';
+import type {
+  DeliveryWorkerData,
+  DeliveryWorkerResult,
+  FromDeliveryWorker,
+  ToDeliveryWorker,
+} from './worker-messages.js';
+
+export interface WorkerTransportOptions {
+  /** The built delivery worker (dist/delivery-worker.js). */
+  workerUrl: URL;
+  data: DeliveryWorkerData;
+  /** Where requests go when no worker can run here (a bundled app without the worker file, say). */
+  fallback: () => Transport;
+  /** Told once when delivery falls back to the main thread, and why. */
+  onFallback: (reason: string) => void;
+}
+
+interface PendingSend {
+  body: string;
+  signal: AbortSignal;
+  onAbort: () => void;
+  resolve: (response: TransportResponse) => void;
+  reject: (error: Error) => void;
+}
+
+/** A worker that died this many times after starting is not restarted again. */
+const MAX_CRASHES = 3;
+/** A worker that does nothing cannot grow: a cap protects the app from a leak in it. */
+const WORKER_HEAP_MB = 64;
+
+/**
+ * Sends through a worker thread (delivery-worker.ts), which runs the undici transport: the app's
+ * event loop pays for a message per batch of requests instead of for the HTTP exchanges. The
+ * worker starts with the first request, holds the process open only while requests are in
+ * flight, and is replaced if it dies; where it cannot start at all, requests go to `fallback`.
+ */
+export class WorkerTransport implements Transport {
+  private worker: Worker | undefined;
+  private ready = false;
+  private readonly pending = new Map<number, PendingSend>();
+  private nextId = 0;
+  private outgoing: Array<[number, string]> = [];
+  private aborted: number[] = [];
+  private flushScheduled = false;
+  private crashes = 0;
+  private inProcess: Transport | undefined;
+  private closed = false;
+
+  constructor(private readonly options: WorkerTransportOptions) {}
+
+  send(body: string, signal: AbortSignal): Promise<TransportResponse> {
+    if (signal.aborted) {
+      return Promise.reject(new TransportError('aborted', 'request aborted before it started'));
+    }
+    if (this.closed) {
+      return Promise.reject(new TransportError('aborted', 'the transport is closed'));
+    }
+    if (this.inProcess || !this.startWorker()) return this.sendInProcess(body, signal);
+    const id = ++this.nextId;
+    return new Promise<TransportResponse>((resolve, reject) => {
+      const onAbort = () => {
+        if (!this.pending.delete(id)) return;
+        // Not posted yet: drop it here, or the worker would get the abort first, then the send.
+        const unsent = this.outgoing.findIndex(([queuedId]) => queuedId === id);
+        if (unsent >= 0) this.outgoing.splice(unsent, 1);
+        else this.aborted.push(id);
+        this.scheduleFlush();
+        this.updateRef();
+        reject(new TransportError('aborted', 'request aborted'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, { body, signal, onAbort, resolve, reject });
+      this.outgoing.push([id, body]);
+      this.scheduleFlush();
+      this.updateRef();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const [id, pending] of this.pending) {
+      this.settle(id, pending);
+      pending.reject(new TransportError('aborted', 'the transport is closed'));
+    }
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) void worker.terminate().catch(() => undefined);
+    this.inProcess?.close();
+  }
+
+  /** Whether requests go through a worker (false once delivery fell back to the main thread). */
+  get usesWorker(): boolean {
+    return this.inProcess === undefined;
+  }
+
+  private sendInProcess(body: string, signal: AbortSignal): Promise<TransportResponse> {
+    this.inProcess ??= this.options.fallback();
+    return this.inProcess.send(body, signal);
+  }
+
+  /** Starts the worker if none runs; false when none can (the caller then sends in process). */
+  private startWorker(): boolean {
+    if (this.worker) return true;
+    const { workerUrl, data } = this.options;
+    if (workerUrl.protocol !== 'file:' || !existsSync(fileURLToPath(workerUrl))) {
+      this.fallBack(`the delivery worker ${workerUrl.href} is not there (a bundled app?)`);
+      return false;
+    }
+    let worker: Worker;
+    try {
+      worker = new Worker(workerUrl, {
+        workerData: data,
+        // The app's flags (loaders, --require'd agents) are not for this thread.
+        execArgv: [],
+        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      });
+    } catch (error) {
+      this.fallBack(`the delivery worker could not start: ${(error as Error).message}`);
+      return false;
+    }
+    this.worker = worker;
+    this.ready = false;
+    worker.unref();
+    worker.on('message', (message: FromDeliveryWorker) => {
+      if (this.worker !== worker) return;
+      if (message.type === 'ready') this.ready = true;
+      else for (const result of message.results) this.receive(result);
+    });
+    // An 'error' is followed by 'exit'; the exit decides what becomes of the requests.
+    let failure = '';
+    worker.on('error', (error) => {
+      failure = error.message;
+    });
+    worker.on('exit', (code) => this.exited(worker, failure || `exit code ${code}`));
+    return true;
+  }
+
+  private exited(worker: Worker, failure: string): void {
+    if (this.worker !== worker || this.closed) return;
+    this.worker = undefined;
+    this.outgoing = [];
+    this.aborted = [];
+    const pending = [...this.pending];
+    this.pending.clear();
+    if (!this.ready) {
+      // It never started: nothing reached the server, so the requests go out from here instead.
+      this.fallBack(`the delivery worker failed to start: ${failure}`);
+      for (const [, request] of pending) {
+        request.signal.removeEventListener('abort', request.onAbort);
+        this.sendInProcess(request.body, request.signal).then(request.resolve, request.reject);
+      }
+      return;
+    }
+    // It died with requests in flight: whether the server got them is unknown, so they fail as
+    // network errors and are retried (their event_id tells a duplicate apart).
+    this.crashes++;
+    if (this.crashes >= MAX_CRASHES) {
+      this.fallBack(`the delivery worker stopped ${this.crashes} times, last: ${failure}`);
+    }
+    for (const [, request] of pending) {
+      request.signal.removeEventListener('abort', request.onAbort);
+      request.reject(new TransportError('network', `the delivery worker stopped: ${failure}`));
+    }
+  }
+
+  private receive(result: DeliveryWorkerResult): void {
+    const pending = this.pending.get(result.id);
+    if (!pending) return; // aborted here before the worker answered
+    this.settle(result.id, pending);
+    if (result.ok) pending.resolve(result.response);
+    else pending.reject(new TransportError(result.kind, result.message));
+  }
+
+  private settle(id: number, pending: PendingSend): void {
+    this.pending.delete(id);
+    pending.signal.removeEventListener('abort', pending.onAbort);
+    this.updateRef();
+  }
+
+  private fallBack(reason: string): void {
+    if (this.inProcess) return;
+    this.inProcess = this.options.fallback();
+    this.options.onFallback(reason);
+  }
+
+  /** Requests in flight keep the process alive, as sockets would; an idle worker does not. */
+  private updateRef(): void {
+    if (!this.worker) return;
+    if (this.pending.size > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // The requests and aborts of one turn go in one message: each costs both threads a wake-up.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const worker = this.worker;
+      if (!worker) return;
+      if (this.aborted.length > 0) {
+        worker.postMessage({ type: 'abort', ids: this.aborted } satisfies ToDeliveryWorker);
+        this.aborted = [];
+      }
+      if (this.outgoing.length > 0) {
+        worker.postMessage({ type: 'send', requests: this.outgoing } satisfies ToDeliveryWorker);
+        this.outgoing = [];
+      }
+    });
+  }
+}
