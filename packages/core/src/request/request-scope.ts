@@ -59,8 +59,7 @@ export class RequestScope<R> implements RequestEvents {
     if (this.finished) return;
     this.finished = true;
     if (!this.recording) return;
-    const durationMs =
-      Math.round((elapsedMs ?? performance.now() - this.startedAt) * 100) / 100;
+    const durationMs = Math.round((elapsedMs ?? performance.now() - this.startedAt) * 100) / 100;
     this.core.recordFinished(this, { status, aborted, durationMs, error: this.error });
   }
 }

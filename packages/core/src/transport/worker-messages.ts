@@ -22,4 +22,6 @@ export type DeliveryWorkerResult =
   | { id: number; ok: false; kind: TransportFailure; message: string };
 
 /** Worker to main thread: `ready` once it is set up, then results batched per turn of its loop. */
-export type FromDeliveryWorker = { type: 'ready' } | { type: 'results'; results: DeliveryWorkerResult[] };
+export type FromDeliveryWorker =
+  | { type: 'ready' }
+  | { type: 'results'; results: DeliveryWorkerResult[] };
