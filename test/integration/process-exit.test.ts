@@ -7,8 +7,9 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** A safety net: a child still running after this is killed and the test fails. */
 const SAFETY_MS = 10_000;
 
-// Creates a client, emits, never closes. A 300 ms timer keeps the script alive long enough for
-// the sender to be busy retrying, then prints what it saw; after that only the client is left.
+// Creates a client, emits, never closes. A timer keeps the script alive until the sender is busy
+// retrying (at least 300 ms; the delivery worker takes a moment to start on a loaded machine, so
+// it polls for up to 5 s), then prints what it saw; after that only the client is left.
 const CHILD = `
 import { createEventClient } from '@authentik-events/core';
 const client = createEventClient({
@@ -19,10 +20,13 @@ const client = createEventClient({
 });
 let accepted = 0;
 for (let i = 0; i < 5; i++) if (client.emit({ action: 'custom_step', context: { i } })) accepted++;
-setTimeout(() => {
+const startedAt = Date.now();
+const report = () => {
   const { inFlight, retried } = client.stats();
+  if (retried === 0 && Date.now() - startedAt < 5000) return setTimeout(report, 20);
   console.log(JSON.stringify({ accepted, inFlight, retried }));
-}, 300);
+};
+setTimeout(report, 300);
 `;
 
 interface ChildResult {
