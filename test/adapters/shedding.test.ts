@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { sendExpecting, startScenario } from './harness/scenario.js';
+import { FRAMEWORKS } from './harness/types.js';
+
+// Under overload the queue is full; without an onDrop hook a request's event is counted and
+// dropped before it is built (client.shedIfFull). What must hold: every request still answered,
+// every event counted, the app's own events refused the same way, one warning for the episode.
+describe.each(FRAMEWORKS)('%s: shedding requests while the queue is full', (framework) => {
+  it('counts each request as emitted and queue_full once the queue is full, and answers them all', async () => {
+    const scenario = await startScenario(framework, {
+      events: { maxQueueSize: 3, concurrency: 1 },
+    });
+    const { client } = scenario.app;
+    // No onDrop here: shedding applies (a hook would need each event's content).
+    await scenario.fake.faults.down();
+
+    for (let i = 0; i < 10; i++) await sendExpecting(scenario.app, 200, { path: `/hello?n=${i}` });
+
+    // The sender holds at most one event (concurrency 1, retrying against a server that is
+    // down) and the queue three: the other six or more were shed, and counted.
+    const during = client.stats();
+    expect(during.emitted).toBe(10);
+    expect(during.queued + during.inFlight).toBeLessThanOrEqual(4);
+    expect(during.dropped.queue_full).toBe(10 - during.queued - during.inFlight);
+    expect(scenario.errors.map((error) => error.code)).toContain('ERR_AUTHENTIK_EVENTS_QUEUE_FULL');
+    expect(
+      scenario.errors.filter((error) => error.code === 'ERR_AUTHENTIK_EVENTS_QUEUE_FULL'),
+    ).toHaveLength(1);
+
+    await scenario.fake.faults.up();
+    await client.flush({ timeoutMs: 5000 });
+    // What was kept are the first requests, built in full; the rest were never built.
+    const kept = 10 - during.dropped.queue_full;
+    expect(scenario.fake.events.map((event) => event.context.http_request)).toEqual(
+      [...Array(kept).keys()].map((n) =>
+        expect.objectContaining({ path: '/hello', args: { n: String(n) } }),
+      ),
+    );
+    expect(client.stats()).toMatchObject({
+      emitted: 10,
+      delivered: kept,
+      dropped: { queue_full: 10 - kept },
+    });
+  });
+});
