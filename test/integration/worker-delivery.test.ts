@@ -254,7 +254,9 @@ describe('the worker and the life of the process', () => {
   it('a queued event does not keep the process alive, and is not sent', async () => {
     const fake = await startFake();
     fake.faults.latency(800);
-    const result = await runClientChild(fake, {}, false);
+    // A flush timer far away: on a loaded machine the child may live past the default 1 s, and
+    // the unref'd timer would then start a request (which is allowed, but not this test's case).
+    const result = await runClientChild(fake, { flushIntervalMs: 60_000 }, false);
 
     expect(result.stderr).toBe('');
     expect(result).toMatchObject({ code: 0, signal: null });

@@ -5,7 +5,8 @@ import { WorkerTransport } from './worker-transport.js';
 
 /**
  * The transport for a delivery mode: `background` and `worker` send from a worker thread
- * (`background` at the lowest scheduling priority), `in-process` on the app's event loop.
+ * (`background` at the lowest scheduling priority, keeping to a small share of the time while
+ * the app's event loop is busy), `in-process` on the app's event loop.
  * The worker's file sits beside the bundle that contains this module (dist/).
  */
 export function createTransport(
@@ -24,6 +25,7 @@ export function createTransport(
       userAgent: options.userAgent,
       lowPriority: mode === 'background',
     },
+    yieldToBusyApp: mode === 'background',
     fallback: () => new UndiciTransport(options),
     onFallback,
   });

@@ -4,6 +4,7 @@
 // accounting, callbacks) stays on the main thread.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { DeliveryBudget } from './app-load.js';
 import { TransportError } from './transport.js';
 import { UndiciTransport } from './undici-transport.js';
 import type {
@@ -15,6 +16,11 @@ import type {
 
 /** The lowest priority there is: the thread runs when the app's threads leave a CPU idle. */
 const LOWEST_PRIORITY = 19;
+/**
+ * While the app's event loop is more than 90% busy, delivery may take 5% of the worker's time
+ * (measured over 100 ms windows); below that, it takes whatever the app leaves idle.
+ */
+const BUDGET = { busyAbovePerMille: 900, share: 0.05, windowMs: 100 };
 
 const data = workerData as DeliveryWorkerData;
 if (!parentPort) throw new Error('delivery-worker must run in a worker thread');
@@ -38,7 +44,11 @@ const transport = new UndiciTransport({
   timeoutMs: data.timeoutMs,
   userAgent: data.userAgent,
 });
+/** Requests started or waiting for the budget, by id (an abort reaches both). */
 const inFlight = new Map<number, AbortController>();
+const waiting: Array<[id: number, body: string]> = [];
+const budget = data.appLoad ? new DeliveryBudget(new Int32Array(data.appLoad), BUDGET) : undefined;
+let pumpTimer: NodeJS.Timeout | undefined;
 let outbox: DeliveryWorkerResult[] = [];
 let flushScheduled = false;
 
@@ -55,9 +65,7 @@ function reply(result: DeliveryWorkerResult): void {
   });
 }
 
-async function send(id: number, body: string): Promise<void> {
-  const controller = new AbortController();
-  inFlight.set(id, controller);
+async function send(id: number, body: string, controller: AbortController): Promise<void> {
   try {
     reply({ id, ok: true, response: await transport.send(body, controller.signal) });
   } catch (error) {
@@ -69,9 +77,30 @@ async function send(id: number, body: string): Promise<void> {
   }
 }
 
+/** Starts what is waiting, as far as the budget allows; asks again when it would allow more. */
+function pump(): void {
+  pumpTimer = undefined;
+  while (waiting.length > 0) {
+    const waitMs = budget?.waitMs() ?? 0;
+    if (waitMs > 0) {
+      pumpTimer = setTimeout(pump, waitMs);
+      return;
+    }
+    const [id, body] = waiting.shift() as [number, string];
+    const controller = inFlight.get(id);
+    // Aborted while waiting: the main thread has settled it already.
+    if (controller && !controller.signal.aborted) void send(id, body, controller);
+    else inFlight.delete(id);
+  }
+}
+
 port.on('message', (message: ToDeliveryWorker) => {
   if (message.type === 'send') {
-    for (const [id, body] of message.requests) void send(id, body);
+    for (const request of message.requests) {
+      inFlight.set(request[0], new AbortController());
+      waiting.push(request);
+    }
+    if (pumpTimer === undefined) pump();
   } else {
     for (const id of message.ids) inFlight.get(id)?.abort();
   }

@@ -9,6 +9,11 @@ export interface DeliveryWorkerData {
   userAgent: string;
   /** Run the worker's thread at the lowest scheduling priority (Linux only, see delivery-worker.ts). */
   lowPriority: boolean;
+  /**
+   * Where the main thread publishes its event-loop utilisation (app-load.ts); with it, the
+   * worker keeps to a small share of the time while the app is busy.
+   */
+  appLoad?: SharedArrayBuffer;
 }
 
 /** Main thread to worker. Requests and aborts are batched per turn of the event loop. */

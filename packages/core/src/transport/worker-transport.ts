@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { APP_LOAD_SLOTS, publishAppLoad } from './app-load.js';
 import { type Transport, TransportError, type TransportResponse } from './transport.js';
 import type {
   DeliveryWorkerData,
@@ -12,7 +13,9 @@ import type {
 export interface WorkerTransportOptions {
   /** The built delivery worker (dist/delivery-worker.js). */
   workerUrl: URL;
-  data: DeliveryWorkerData;
+  data: Omit<DeliveryWorkerData, 'appLoad'>;
+  /** Keep the worker to a small share of the time while the app's event loop is busy. */
+  yieldToBusyApp: boolean;
   /** Where requests go when no worker can run here (a bundled app without the worker file, say). */
   fallback: () => Transport;
   /** Told once when delivery falls back to the main thread, and why. */
@@ -49,6 +52,7 @@ export class WorkerTransport implements Transport {
   private crashes = 0;
   private inProcess: Transport | undefined;
   private closed = false;
+  private stopPublishing: (() => void) | undefined;
 
   constructor(private readonly options: WorkerTransportOptions) {}
 
@@ -88,6 +92,7 @@ export class WorkerTransport implements Transport {
     }
     const worker = this.worker;
     this.worker = undefined;
+    this.stopPublishing?.();
     if (worker) void worker.terminate().catch(() => undefined);
     this.inProcess?.close();
   }
@@ -110,10 +115,16 @@ export class WorkerTransport implements Transport {
       this.fallBack(`the delivery worker ${workerUrl.href} is not there (a bundled app?)`);
       return false;
     }
+    let appLoad: Int32Array | undefined;
+    if (this.options.yieldToBusyApp) {
+      appLoad = new Int32Array(new SharedArrayBuffer(APP_LOAD_SLOTS * 4));
+      this.stopPublishing?.();
+      this.stopPublishing = publishAppLoad(appLoad);
+    }
     let worker: Worker;
     try {
       worker = new Worker(workerUrl, {
-        workerData: data,
+        workerData: { ...data, appLoad: appLoad?.buffer as SharedArrayBuffer | undefined },
         // The app's flags (loaders, --require'd agents) are not for this thread.
         execArgv: [],
         resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
@@ -182,6 +193,7 @@ export class WorkerTransport implements Transport {
   }
 
   private fallBack(reason: string): void {
+    this.stopPublishing?.();
     if (this.inProcess) return;
     this.inProcess = this.options.fallback();
     this.options.onFallback(reason);
