@@ -9,7 +9,13 @@
 // decides the figures (unpinned, the same bare app measured anywhere from 21 000 to 43 000
 // req/s on the 2-core machine of bench/README.md).
 //
-//   node bench/request-overhead.mjs   (BENCH_ROUNDS, BENCH_SECONDS, BENCH_FRAMEWORKS, BENCH_VARIANTS to change)
+// Two sections: "saturation" (10 connections, closed loop: as many requests as the app can
+// answer) and "fixed" (a fixed rate, BENCH_FIXED_FRACTION of the bare app's req/s measured in
+// the saturation section of the same run: the latency and CPU a real app sees, and whether
+// every event is delivered), see lib/fixed-rate.mjs.
+//
+//   node bench/request-overhead.mjs   (BENCH_SECTIONS, BENCH_ROUNDS, BENCH_SECONDS, BENCH_FRAMEWORKS,
+//                                      BENCH_VARIANTS, BENCH_FIXED_* to change; see bench/README.md)
 
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +23,13 @@ import { fileURLToPath } from 'node:url';
 import { canPin, startNode } from './lib/children.mjs';
 import { processCpuMs } from './lib/cpu.mjs';
 import { startFake } from './lib/fake.mjs';
+import {
+  fixedRateAccounting,
+  fixedRateLines,
+  printFixedRate,
+  runFixedRate,
+  summariseFixedRate,
+} from './lib/fixed-rate.mjs';
 import { envNumber, envString, printTable, writeResult } from './lib/report.mjs';
 import { sampleRss } from './lib/rss.mjs';
 import { formatNumber, formatRatio, median, mib, ratio } from './lib/stats.mjs';
@@ -42,6 +55,35 @@ const ISOLATION_FRAMEWORKS = envString('BENCH_ISOLATION_FRAMEWORKS', 'fastify').
 const VARIANTS = envString('BENCH_VARIANTS', 'bare,autolog,no-autolog,noop,pino,isolation').split(
   ',',
 );
+/** Which sections run: `saturation`, `fixed`, or both (the default). */
+const SECTIONS = envString('BENCH_SECTIONS', 'saturation,fixed').split(',');
+for (const section of SECTIONS) {
+  if (section !== 'saturation' && section !== 'fixed') {
+    throw new Error(`BENCH_SECTIONS: unknown section ${section} (saturation, fixed)`);
+  }
+}
+/** The fixed rate: this fraction of the bare app's median req/s at saturation in this run... */
+const FIXED_FRACTION = envNumber('BENCH_FIXED_FRACTION', 0.5);
+/** ...or this many req/s where the saturation section did not run bare for the framework. */
+const FIXED_RATE = envNumber('BENCH_FIXED_RATE', 2000);
+const FIXED_ROUNDS = envNumber('BENCH_FIXED_ROUNDS', 3);
+const FIXED_SECONDS = envNumber('BENCH_FIXED_SECONDS', 3);
+/**
+ * How many autocannon instances share the rate, started 1000/slots ms apart (the connections
+ * shared among them): autocannon alone sends each second's requests in one burst at the start
+ * of the second (1 = that), see lib/load-process.mjs.
+ */
+const FIXED_SLOTS = envNumber('BENCH_FIXED_SLOTS', CONNECTIONS);
+/** bare and autolog by default (the section must fit in ~2 minutes); pino and others opt-in. */
+const FIXED_VARIANTS = envString('BENCH_FIXED_VARIANTS', 'bare,autolog').split(',');
+const FIXED_ALLOWED = ['bare', 'autolog', 'autolog-in-process', 'pino', 'no-autolog', 'noop'];
+for (const variant of FIXED_VARIANTS) {
+  if (!FIXED_ALLOWED.includes(variant)) {
+    throw new Error(
+      `BENCH_FIXED_VARIANTS: unknown variant ${variant} (${FIXED_ALLOWED.join(', ')})`,
+    );
+  }
+}
 const ALTERNATIVE = {
   express: 'pino-http',
   koa: 'koa-pino-logger',
@@ -140,6 +182,14 @@ function accountingOf(run) {
   };
 }
 
+/** How a variant is named in the tables. */
+function labelOf(framework, variant) {
+  if (variant === 'pino') return ALTERNATIVE[framework];
+  if (variant === 'isolation') return `autolog, fake at ${ISOLATION_RATE} ev/s`;
+  if (variant === 'noop') return 'no-op middleware/hooks (control)';
+  return variant;
+}
+
 function summarise(runs) {
   const summary = [];
   for (const framework of FRAMEWORKS) {
@@ -154,14 +204,7 @@ function summarise(runs) {
       summary.push({
         framework,
         variant,
-        label:
-          variant === 'pino'
-            ? ALTERNATIVE[framework]
-            : variant === 'isolation'
-              ? `autolog, fake at ${ISOLATION_RATE} ev/s`
-              : variant === 'noop'
-                ? 'no-op middleware/hooks (control)'
-                : variant,
+        label: labelOf(framework, variant),
         rounds: list.length,
         requestsPerSecond: median(list.map((run) => run.requestsPerSecond)),
         requestsRatio: median(perRound((run) => run.requestsPerSecond)),
@@ -246,23 +289,16 @@ function rssTrend(runs) {
     });
 }
 
-async function main() {
-  console.log(
-    `request overhead: ${FRAMEWORKS.join(', ')}; ${ROUNDS} rounds x ${SECONDS} s (+${WARMUP_SECONDS} s warm-up), ${CONNECTIONS} connections; ${canPin() ? `app on CPU ${APP_CPU}, load and fake on CPU ${LOAD_CPU}` : 'not pinned'}; load average ${os.loadavg()[0].toFixed(2)}`,
-  );
-  const fake = await startFake({ cpus: LOAD_CPU });
+/** Runs the saturation section and prints its tables; returns what goes into the JSON. */
+async function saturationSection(fake) {
   const runs = [];
-  try {
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const framework of FRAMEWORKS) {
-        for (const variant of orderFor(round)) {
-          if (variant === 'isolation' && !ISOLATION_FRAMEWORKS.includes(framework)) continue;
-          runs.push(await measure(fake, framework, variant, round));
-        }
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const framework of FRAMEWORKS) {
+      for (const variant of orderFor(round)) {
+        if (variant === 'isolation' && !ISOLATION_FRAMEWORKS.includes(framework)) continue;
+        runs.push(await measure(fake, framework, variant, round));
       }
     }
-  } finally {
-    await fake.close();
   }
   const summary = summarise(runs);
   printTable(
@@ -295,7 +331,7 @@ async function main() {
     trend,
   );
   const accounting = summary
-    .filter((row) => row.variant === 'isolation' || row.variant === 'autolog')
+    .filter((row) => row.variant === 'isolation' || row.variant.startsWith('autolog'))
     .flatMap((row) =>
       row.accounting.map((entry) => ({ framework: row.framework, variant: row.variant, ...entry })),
     );
@@ -324,23 +360,100 @@ async function main() {
     ],
     checks,
   );
+  if (runs.length > 0) {
+    console.log(`(rss peak across all runs: ${mib(Math.max(...runs.map((run) => run.rssMax)))})`);
+  }
+  return { runs, summary, trend, checks };
+}
+
+/**
+ * The fixed rate per framework: FIXED_FRACTION of the bare app's median req/s in the
+ * saturation section of this run, or FIXED_RATE where that section did not run bare.
+ */
+function fixedRates(saturationSummary) {
+  return Object.fromEntries(
+    FRAMEWORKS.map((framework) => {
+      const bare = saturationSummary.find(
+        (row) => row.framework === framework && row.variant === 'bare',
+      );
+      if (bare && Number.isFinite(bare.requestsPerSecond) && bare.requestsPerSecond > 0) {
+        return [
+          framework,
+          {
+            rate: Math.max(1, Math.round(FIXED_FRACTION * bare.requestsPerSecond)),
+            from: `${FIXED_FRACTION} x bare ${formatNumber(bare.requestsPerSecond)} req/s at saturation`,
+          },
+        ];
+      }
+      return [framework, { rate: Math.round(FIXED_RATE), from: 'BENCH_FIXED_RATE' }];
+    }),
+  );
+}
+
+/** Runs the fixed-rate section and prints its tables; returns what goes into the JSON. */
+async function fixedSection(fake, saturationSummary) {
+  const settings = {
+    rounds: FIXED_ROUNDS,
+    seconds: FIXED_SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+    connections: CONNECTIONS,
+    slots: FIXED_SLOTS,
+    variants: FIXED_VARIANTS,
+    fraction: FIXED_FRACTION,
+    fallbackRate: FIXED_RATE,
+    appCpu: APP_CPU,
+    loadCpu: LOAD_CPU,
+    execArgv: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+  };
+  const rates = fixedRates(saturationSummary);
+  console.log(
+    `\nat a fixed rate (autocannon overallRate, ${CONNECTIONS} connections in ${FIXED_SLOTS} instances ${(1000 / FIXED_SLOTS).toFixed(0)} ms apart): ${FRAMEWORKS.map((framework) => `${framework} ${formatNumber(rates[framework].rate)} req/s (${rates[framework].from})`).join(', ')}; ${FIXED_VARIANTS.join(', ')}; ${FIXED_ROUNDS} rounds x ${FIXED_SECONDS} s (+${WARMUP_SECONDS} s warm-up)`,
+  );
+  const startedAt = Date.now();
+  const runs = await runFixedRate(fake, FRAMEWORKS, rates, settings);
+  const summary = summariseFixedRate(runs, FRAMEWORKS, FIXED_VARIANTS, labelOf);
+  const accounting = fixedRateAccounting(runs);
+  const lines = fixedRateLines(summary);
+  const { appCpu, loadCpu, execArgv, ...written } = settings;
+  printFixedRate({ summary, accounting, lines });
+  const seconds = (Date.now() - startedAt) / 1000;
+  console.log(`(fixed-rate section: ${seconds.toFixed(0)} s)`);
+  return { settings: written, rates, summary, accounting, lines, runs, seconds };
+}
+
+async function main() {
+  console.log(
+    `request overhead: ${FRAMEWORKS.join(', ')}; sections ${SECTIONS.join(', ')}; ${SECTIONS.includes('saturation') ? `${ROUNDS} rounds x ${SECONDS} s (+${WARMUP_SECONDS} s warm-up), ${CONNECTIONS} connections; ` : ''}${canPin() ? `app on CPU ${APP_CPU}, load and fake on CPU ${LOAD_CPU}` : 'not pinned'}; load average ${os.loadavg()[0].toFixed(2)}`,
+  );
+  const fake = await startFake({ cpus: LOAD_CPU });
+  let saturation = { runs: [], summary: [], trend: [], checks: [] };
+  let fixed;
+  try {
+    if (SECTIONS.includes('saturation')) saturation = await saturationSection(fake);
+    if (SECTIONS.includes('fixed')) fixed = await fixedSection(fake, saturation.summary);
+  } finally {
+    await fake.close();
+  }
   writeResult('request-overhead', {
     settings: {
+      sections: SECTIONS,
       rounds: ROUNDS,
       seconds: SECONDS,
       warmupSeconds: WARMUP_SECONDS,
       connections: CONNECTIONS,
       isolationRate: ISOLATION_RATE,
     },
-    summary,
-    isolation: trend,
-    targets: checks,
-    runs: runs.map(({ rssSamples, ...run }) => ({
+    summary: saturation.summary,
+    isolation: saturation.trend,
+    targets: saturation.checks,
+    runs: saturation.runs.map(({ rssSamples, ...run }) => ({
       ...run,
       rssSamples: rssSamples.map((sample) => [sample.atMs, sample.rss]),
     })),
+    // The "at a fixed rate" section: settings, the rate per framework and where it came from,
+    // medians, per-round accounting, the one-line verdicts and every run's raw figures.
+    fixedRate: fixed ?? null,
   });
-  console.log(`(rss peak across all runs: ${mib(Math.max(...runs.map((run) => run.rssMax)))})`);
 }
 
 await main();
