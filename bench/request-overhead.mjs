@@ -35,7 +35,7 @@ import { sampleRss } from './lib/rss.mjs';
 import { formatNumber, formatRatio, median, mib, ratio } from './lib/stats.mjs';
 
 const ROUNDS = envNumber('BENCH_ROUNDS', 3);
-const SECONDS = envNumber('BENCH_SECONDS', 5);
+const SECONDS = envNumber('BENCH_SECONDS', 3);
 const WARMUP_SECONDS = 1;
 const CONNECTIONS = 10;
 /** Events per second the throttled fake accepts in the isolation case. */

@@ -77,10 +77,18 @@ async function send(id: number, body: string, controller: AbortController): Prom
   }
 }
 
-/** Starts what is waiting, as far as the budget allows; asks again when it would allow more. */
+/** Requests started and not yet answered: at most `concurrency`, one per connection. */
+let active = 0;
+
+/**
+ * Starts what is waiting, up to `concurrency` at once and as far as the budget allows; asks
+ * again when a request ends or the budget would allow more. The main thread hands over more
+ * requests than there are connections, so that one message carries several; the deadline of
+ * each starts only here, when it goes out.
+ */
 function pump(): void {
   pumpTimer = undefined;
-  while (waiting.length > 0) {
+  while (waiting.length > 0 && active < data.concurrency) {
     const waitMs = budget?.waitMs() ?? 0;
     if (waitMs > 0) {
       pumpTimer = setTimeout(pump, waitMs);
@@ -89,8 +97,13 @@ function pump(): void {
     const [id, body] = waiting.shift() as [number, string];
     const controller = inFlight.get(id);
     // Aborted while waiting: the main thread has settled it already.
-    if (controller && !controller.signal.aborted) void send(id, body, controller);
-    else inFlight.delete(id);
+    if (controller && !controller.signal.aborted) {
+      active++;
+      void send(id, body, controller).finally(() => {
+        active--;
+        if (pumpTimer === undefined) pump();
+      });
+    } else inFlight.delete(id);
   }
 }
 
