@@ -36,6 +36,12 @@ const SCENARIOS = [
     baseline: 'official-serial',
     variants: [
       { id: 'ours', label: 'ours (concurrency 4): emit all, flush', events: EVENTS },
+      {
+        id: 'ours',
+        delivery: 'in-process',
+        label: "ours, delivery: 'in-process'",
+        events: EVENTS,
+      },
       { id: 'official-serial', label: '@goauthentik/api one by one', events: SERIAL_EVENTS },
       { id: 'official-all', label: '@goauthentik/api Promise.all', events: EVENTS },
     ],
@@ -62,7 +68,10 @@ async function runVariant(fake, variant) {
   const fakeCpuStart = processCpuMs(fake.pid);
   const args = [variant.id, fake.url, fake.token, String(variant.events)];
   if (variant.concurrency) args.push(String(variant.concurrency));
-  const result = await runNode(CHILD, args, { cpus: SENDER_CPU });
+  // The default delivery is from a worker thread; `delivery: 'in-process'` sends from the
+  // event loop (no thread hand-offs), for comparison.
+  const env = variant.delivery ? { BENCH_DELIVERY: variant.delivery } : undefined;
+  const result = await runNode(CHILD, args, { cpus: SENDER_CPU, env });
   const { stored } = await fake.counts();
   return {
     ...result,

@@ -35,6 +35,8 @@ async function ours() {
     maxQueueSize: count,
     maxQueueBytes: 1024 * 1024 * 1024,
     concurrency: concurrencyText ? Number(concurrencyText) : undefined,
+    // Set by delivery-throughput.mjs for its in-process variant; the default otherwise.
+    delivery: process.env.BENCH_DELIVERY || undefined,
   });
   const events = Array.from({ length: count }, (_, index) => typicalEvent(index));
   const cpu = process.cpuUsage();
