@@ -6,6 +6,7 @@
 
 import { createEventClient } from '@authentik-events/core';
 import { Configuration, EventsApi } from '@goauthentik/api';
+import { envString } from './report.mjs';
 import { typicalEvent, typicalEventRequest } from './typical-event.mjs';
 
 const [variant, url, token, countText, concurrencyText] = process.argv.slice(2);
@@ -36,7 +37,7 @@ async function ours() {
     maxQueueBytes: 1024 * 1024 * 1024,
     concurrency: concurrencyText ? Number(concurrencyText) : undefined,
     // Set by delivery-throughput.mjs for its in-process variant; the default otherwise.
-    delivery: process.env.BENCH_DELIVERY || undefined,
+    delivery: envString('BENCH_DELIVERY', undefined),
   });
   const events = Array.from({ length: count }, (_, index) => typicalEvent(index));
   const cpu = process.cpuUsage();
