@@ -76,7 +76,15 @@ const FIXED_SECONDS = envNumber('BENCH_FIXED_SECONDS', 3);
 const FIXED_SLOTS = envNumber('BENCH_FIXED_SLOTS', CONNECTIONS);
 /** bare and autolog by default (the section must fit in ~2 minutes); pino and others opt-in. */
 const FIXED_VARIANTS = envString('BENCH_FIXED_VARIANTS', 'bare,autolog').split(',');
-const FIXED_ALLOWED = ['bare', 'autolog', 'autolog-in-process', 'pino', 'no-autolog', 'noop'];
+const FIXED_ALLOWED = [
+  'bare',
+  'autolog',
+  'autolog-in-process',
+  'autolog-worker',
+  'pino',
+  'no-autolog',
+  'noop',
+];
 for (const variant of FIXED_VARIANTS) {
   if (!FIXED_ALLOWED.includes(variant)) {
     throw new Error(
