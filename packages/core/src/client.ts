@@ -58,7 +58,7 @@ export interface EventClient {
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 /** Requests handed to a delivery worker per connection (it starts one per connection at a time). */
-const WORKER_HANDOFF_FACTOR = 8;
+const WORKER_HANDOFF_FACTOR = 4;
 /** Bytes of an event besides its context, user and brand, for the queue's byte bound. */
 const EVENT_OVERHEAD_BYTES = 256;
 

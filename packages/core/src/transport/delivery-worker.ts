@@ -52,23 +52,20 @@ let pumpTimer: NodeJS.Timeout | undefined;
 let outbox: DeliveryWorkerResult[] = [];
 let flushScheduled = false;
 
-/**
- * Results wait this long to travel together: each message costs both threads a wake-up (tens
- * of µs where syscalls are dear), and nobody waits for a delivery confirmation. The main thread
- * hands over several requests per connection, so the connections stay busy meanwhile.
- */
-const RESULTS_EVERY_MS = 4;
+function flushResults(): void {
+  flushScheduled = false;
+  if (outbox.length === 0) return;
+  const message: FromDeliveryWorker = { type: 'results', results: outbox };
+  outbox = [];
+  port.postMessage(message);
+}
 
 function reply(result: DeliveryWorkerResult): void {
   outbox.push(result);
   if (flushScheduled) return;
   flushScheduled = true;
-  setTimeout(() => {
-    flushScheduled = false;
-    const message: FromDeliveryWorker = { type: 'results', results: outbox };
-    outbox = [];
-    port.postMessage(message);
-  }, RESULTS_EVERY_MS);
+  // Results of one turn go back in one message: each message costs both threads a wake-up.
+  setImmediate(flushResults);
 }
 
 async function send(id: number, body: string, controller: AbortController): Promise<void> {
@@ -80,6 +77,18 @@ async function send(id: number, body: string, controller: AbortController): Prom
     reply({ id, ok: false, kind, message });
   } finally {
     inFlight.delete(id);
+  }
+}
+
+/** Answers, at once, the waiting requests that were aborted (they never went out). */
+function answerAbortedWaiting(): void {
+  for (let index = waiting.length - 1; index >= 0; index--) {
+    const [id] = waiting[index] as [number, string];
+    if (inFlight.get(id)?.signal.aborted) {
+      waiting.splice(index, 1);
+      inFlight.delete(id);
+      reply({ id, ok: false, kind: 'aborted', message: 'request aborted before it started' });
+    }
   }
 }
 
@@ -102,14 +111,17 @@ function pump(): void {
     }
     const [id, body] = waiting.shift() as [number, string];
     const controller = inFlight.get(id);
-    // Aborted while waiting: the main thread has settled it already.
     if (controller && !controller.signal.aborted) {
       active++;
       void send(id, body, controller).finally(() => {
         active--;
         if (pumpTimer === undefined) pump();
       });
-    } else inFlight.delete(id);
+    } else {
+      // Aborted while waiting: it never went out; the main thread waits for this answer.
+      inFlight.delete(id);
+      reply({ id, ok: false, kind: 'aborted', message: 'request aborted before it started' });
+    }
   }
 }
 
@@ -121,7 +133,11 @@ port.on('message', (message: ToDeliveryWorker) => {
     }
     if (pumpTimer === undefined) pump();
   } else {
+    // A request that already has its answer keeps it (it is in the outbox); the others end as
+    // aborted. Either way the main thread gets one answer per id, so that an event the server
+    // stored is not counted as lost.
     for (const id of message.ids) inFlight.get(id)?.abort();
+    answerAbortedWaiting();
   }
 });
 

@@ -32,6 +32,8 @@ interface PendingSend {
 
 /** A worker that died this many times after starting is not restarted again. */
 const MAX_CRASHES = 3;
+/** How long an aborted request waits for the worker's answer (it may have been stored already). */
+const ABORT_ANSWER_MS = 250;
 /** A worker that does nothing cannot grow: a cap protects the app from a leak in it. */
 const WORKER_HEAP_MB = 64;
 
@@ -67,14 +69,27 @@ export class WorkerTransport implements Transport {
     const id = ++this.nextId;
     return new Promise<TransportResponse>((resolve, reject) => {
       const onAbort = () => {
-        if (!this.pending.delete(id)) return;
+        const pending = this.pending.get(id);
+        if (!pending) return;
         // Not posted yet: drop it here, or the worker would get the abort first, then the send.
         const unsent = this.outgoing.findIndex(([queuedId]) => queuedId === id);
-        if (unsent >= 0) this.outgoing.splice(unsent, 1);
-        else this.aborted.push(id);
+        if (unsent >= 0) {
+          this.outgoing.splice(unsent, 1);
+          this.settle(id, pending);
+          reject(new TransportError('aborted', 'request aborted before it started'));
+          return;
+        }
+        // Posted: the worker may have the answer already (the server stored the event). Its
+        // answer decides, so that a stored event is not counted as lost; if none comes in time
+        // (a worker starved of CPU), the request ends as aborted.
+        this.aborted.push(id);
         this.scheduleFlush();
-        this.updateRef();
-        reject(new TransportError('aborted', 'request aborted'));
+        const timer = setTimeout(() => {
+          if (this.pending.get(id) !== pending) return;
+          this.settle(id, pending);
+          reject(new TransportError('aborted', 'request aborted'));
+        }, ABORT_ANSWER_MS);
+        timer.unref();
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, { body, signal, onAbort, resolve, reject });
