@@ -3,21 +3,11 @@ import {
   connect,
   eventPosts,
   expectAccounting,
+  NO_DROPS,
   startFake,
   storedIds,
   waitUntil,
 } from './helpers.js';
-
-const NO_DROPS = {
-  invalid: 0,
-  filtered: 0,
-  too_large: 0,
-  queue_full: 0,
-  rejected: 0,
-  unauthorized: 0,
-  retries_exhausted: 0,
-  closed: 0,
-};
 
 // The statuses a struggling server or its proxy answers: retried, and nothing lost.
 describe('503s and 429 with Retry-After', () => {

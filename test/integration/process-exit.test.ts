@@ -1,11 +1,6 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startFake } from './helpers.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** A safety net: a child still running after this is killed and the test fails. */
-const SAFETY_MS = 10_000;
+import { runModule } from './worker-delivery-support/run-child.js';
 
 // Creates a client, emits, never closes. A timer keeps the script alive until the sender is busy
 // retrying (at least 300 ms; the delivery worker takes a moment to start on a loaded machine, so
@@ -29,38 +24,7 @@ const report = () => {
 setTimeout(report, 300);
 `;
 
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  elapsedMs: number;
-}
-
-function runChild(env: Record<string, string>): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const startedAt = Date.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const safety = setTimeout(() => child.kill('SIGKILL'), SAFETY_MS);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(safety);
-      resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - startedAt });
-    });
-  });
-}
+const runChild = (env: Record<string, string>) => runModule(CHILD, env);
 
 describe('the client does not keep the process alive', () => {
   it('exits by itself while retrying against a server that is down', async () => {

@@ -13,6 +13,7 @@ import {
   eventPosts,
   expectAccounting,
   FAST,
+  NO_DROPS,
   startFake,
   track,
   waitUntil,
@@ -28,17 +29,6 @@ import {
   lowPriorityThreadsGone,
   threadNices,
 } from './worker-delivery-support/threads.js';
-
-const NO_DROPS = {
-  invalid: 0,
-  filtered: 0,
-  too_large: 0,
-  queue_full: 0,
-  rejected: 0,
-  unauthorized: 0,
-  retries_exhausted: 0,
-  closed: 0,
-};
 
 async function emitAndFlush(client: EventClient, fake: FakeAuthentik, count: number) {
   for (let i = 0; i < count; i++) client.emit({ action: 'custom_step', context: { i } });
