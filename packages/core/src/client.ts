@@ -57,8 +57,6 @@ export interface EventClient {
 }
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
-/** Requests handed to a delivery worker per connection (it starts one per connection at a time). */
-const WORKER_HANDOFF_FACTOR = 4;
 /** Bytes of an event besides its context, user and brand, for the queue's byte bound. */
 const EVENT_OVERHEAD_BYTES = 256;
 
@@ -143,12 +141,9 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     retry: resolved.retry,
     batchSize: resolved.batchSize,
     flushIntervalMs: resolved.flushIntervalMs,
-    // A delivery worker starts at most `concurrency` requests at once, but is handed more, so
-    // that each message between the threads carries several (each costs both a wake-up).
-    concurrency:
-      resolved.delivery === 'in-process'
-        ? resolved.concurrency
-        : resolved.concurrency * WORKER_HANDOFF_FACTOR,
+    // Never more than `concurrency` handed to the transport: a delivery worker holding more
+    // would send them during a Retry-After pause the sender keeps on this side.
+    concurrency: resolved.concurrency,
     listener: {
       taken: (count) => accounting.taken(count),
       retried: () => accounting.retried++,

@@ -96,10 +96,10 @@ function answerAbortedWaiting(): void {
 let active = 0;
 
 /**
- * Starts what is waiting, up to `concurrency` at once and as far as the budget allows; asks
- * again when a request ends or the budget would allow more. The main thread hands over more
- * requests than there are connections, so that one message carries several; the deadline of
- * each starts only here, when it goes out.
+ * Starts what is waiting, up to `concurrency` at once (the main thread never hands over more;
+ * the cap keeps the connections' bound here too) and as far as the budget allows; asks again
+ * when a request ends or the budget would allow more. The deadline of each starts only here,
+ * when it goes out.
  */
 function pump(): void {
   pumpTimer = undefined;
