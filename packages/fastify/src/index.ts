@@ -29,8 +29,8 @@ type WithScope = FastifyRequest & { [kScope]: Scope | null };
 
 const plugin: FastifyPluginCallback<AuthentikEventsOptions> = (fastify, options, done) => {
   const recorder = createRecorder(options, fastifyReader, '@authentik-events/fastify');
-  // Made when first needed (by the route, or when the response is done), not in an onRequest
-  // hook: each hook costs every request, and Fastify measures the duration itself.
+  // Without autoLog, made when first needed (by the route, or when the response is done), not
+  // in an onRequest hook: each hook costs every request, and Fastify measures the duration.
   const scopeOf = (request: FastifyRequest): Scope => {
     const holder = request as WithScope;
     holder[kScope] ??= recorder.start(request);
@@ -54,9 +54,14 @@ const plugin: FastifyPluginCallback<AuthentikEventsOptions> = (fastify, options,
     scopeOf(request).finish(reply.statusCode, false, reply.elapsedTime);
     next();
   });
-  // Fastify listens for 'close' on every request once this hook exists; an aborted request
-  // only makes an event when every request does.
+  // An aborted request only makes an event when every request does, and Fastify listens for
+  // 'close' on every request once onRequestAbort exists: both hooks only with autoLog. The
+  // scope is made at the start then, as an aborted request has no reply.elapsedTime to go by.
   if (options.autoLog !== false) {
+    fastify.addHook('onRequest', function authentikOnRequest(request, _reply, next) {
+      scopeOf(request);
+      next();
+    });
     fastify.addHook('onRequestAbort', function authentikOnRequestAbort(request, next) {
       scopeOf(request).finish(undefined, true);
       next();

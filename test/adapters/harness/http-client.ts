@@ -42,13 +42,15 @@ export function send(baseUrl: string, options: SendOptions): Promise<Answer> {
 }
 
 /**
- * Sends a request and destroys the socket once the handler has it (`started` resolves), the way
- * a browser tab closed mid-request does. Resolves when the client side is gone.
+ * Sends a request and destroys the socket once the handler has it (`started` resolves) and
+ * `holdMs` more have passed, the way a browser tab closed mid-request does. Resolves when the
+ * client side is gone.
  */
 export function abortMidRequest(
   baseUrl: string,
   path: string,
   started: Promise<void>,
+  holdMs = 0,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -62,6 +64,6 @@ export function abortMidRequest(
     req.on('error', () => undefined);
     req.on('close', () => resolve());
     req.end();
-    started.then(() => req.destroy(), reject);
+    started.then(() => setTimeout(() => req.destroy(), holdMs), reject);
   });
 }
