@@ -25,6 +25,51 @@ setTimeout(report, 300);
 `;
 
 const runChild = (env: Record<string, string>) => runModule(CHILD, env);
+/** What a process that ends with events undelivered says on stderr. */
+const NOT_DELIVERED = /the process exited with 5 events not delivered to authentik/;
+
+// A script (a CLI, a cron job) that emits and simply ends, without close() and without any
+// timer of its own: its event loop runs empty at once.
+const SCRIPT = `
+import { createEventClient } from '@authentik-events/core';
+const client = createEventClient({ app: 'exit-test', requestTimeoutMs: 500, retry: { minDelayMs: 10, maxDelayMs: 100 } });
+for (let i = 0; i < 5; i++) client.emit({ action: 'custom_step', context: { i } });
+process.on('exit', () => console.log(JSON.stringify(client.stats())));
+`;
+
+describe('a short-lived process delivers its events without close(), or says on stderr what it could not', () => {
+  it('a script that emits and ends delivers every event before it exits', async () => {
+    const fake = await startFake();
+    const result = await runModule(SCRIPT, {
+      AUTHENTIK_URL: fake.url,
+      AUTHENTIK_TOKEN: fake.token,
+    });
+
+    expect(result).toMatchObject({ code: 0, signal: null, stderr: '' });
+    expect(fake.events).toHaveLength(5);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      emitted: 5,
+      delivered: 5,
+      queued: 0,
+      inFlight: 0,
+    });
+  });
+
+  it('with authentik down it ends within its exit budget and says how many events were lost', async () => {
+    const fake = await startFake();
+    await fake.faults.down();
+    const result = await runModule(SCRIPT, {
+      AUTHENTIK_URL: fake.url,
+      AUTHENTIK_TOKEN: fake.token,
+    });
+
+    expect(result).toMatchObject({ code: 0, signal: null });
+    expect(result.stderr).toMatch(NOT_DELIVERED);
+    expect(result.stderr).toContain('call close()');
+    // A safety net of the runner is 15 s; the exit budget is 5 s.
+    expect(result.elapsedMs).toBeLessThan(14_000);
+  });
+});
 
 describe('the client does not keep the process alive', () => {
   it('exits by itself while retrying against a server that is down', async () => {
@@ -32,7 +77,7 @@ describe('the client does not keep the process alive', () => {
     await fake.faults.down();
     const result = await runChild({ AUTHENTIK_URL: fake.url, AUTHENTIK_TOKEN: fake.token });
 
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toMatch(NOT_DELIVERED);
     expect(result).toMatchObject({ code: 0, signal: null });
     const seen = JSON.parse(result.stdout) as {
       accepted: number;
@@ -53,7 +98,7 @@ describe('the client does not keep the process alive', () => {
     fake.faults.latency(60_000);
     const result = await runChild({ AUTHENTIK_URL: fake.url, AUTHENTIK_TOKEN: fake.token });
 
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toMatch(NOT_DELIVERED);
     expect(result).toMatchObject({ code: 0, signal: null });
     const seen = JSON.parse(result.stdout) as { accepted: number; inFlight: number };
     expect(seen.accepted).toBe(5);

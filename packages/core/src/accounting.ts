@@ -42,9 +42,18 @@ export class Accounting {
     };
   }
 
-  /** An event refused at `emit` (never queued). */
-  refused(reason: DropReason): void {
+  /**
+   * An event refused at `emit` (never queued): emitted and dropped are counted together, so no
+   * code (a hook, a getter of the app's) ever sees one without the other.
+   */
+  refusedAtEmit(reason: DropReason): void {
+    this.emitted++;
     this.dropped[reason]++;
+  }
+
+  /** An event accepted into the queue (already added to it); returns its emission order. */
+  queuedAtEmit(): number {
+    return ++this.emitted;
   }
 
   /** A queued event was taken by the sender. */

@@ -2,14 +2,12 @@ import { Accounting } from './accounting.js';
 import { type AuthentikReader, createApiReader } from './api-reader.js';
 import { Sender } from './delivery/sender.js';
 import { checkEmitInput } from './emit-check.js';
-import {
-  type AuthentikEventsError,
-  DegradedError,
-  DeliveryError,
-  describeError,
-} from './errors.js';
+import { type AuthentikEventsError, ConfigError, DegradedError, describeError } from './errors.js';
+import { registerForExit } from './exit-flush.js';
 import { flatRandomUUID } from './flat-uuid.js';
+import { setLongTimeout } from './long-timer.js';
 import type { ClientOptions } from './options.js';
+import { Outcomes } from './outcomes.js';
 import { estimateSize } from './payload/estimate-size.js';
 import { Redactor } from './payload/redact.js';
 import { MemoryStore } from './queue/memory-store.js';
@@ -17,11 +15,11 @@ import type { QueuedEvent } from './queued-event.js';
 import { Reporter } from './reporter.js';
 import { resolveOptions } from './resolve-options.js';
 import { createTransport } from './transport/create-transport.js';
-import type { ClientStats, DeliveryReport, DropReason, EmitInput } from './types.js';
+import type { ClientStats, DeliveryReport, EmitInput } from './types.js';
 import { USER_AGENT } from './version.js';
 
 export interface WaitOptions {
-  /** Stop waiting after this long; the report then says what is still pending. */
+  /** Stop waiting after this long (`Infinity`: no deadline); the report then says what is still pending. */
   timeoutMs?: number;
 }
 
@@ -57,6 +55,14 @@ export interface EventClient {
 }
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+/** Where a client keeps its exit participant, which the exit listeners hold only weakly. */
+const kExitParticipant = Symbol('authentikEventsExit');
+/**
+ * How long, in all, a process that ends without `close()` is kept alive to deliver what is
+ * still queued: enough for a healthy authentik, short enough that a script whose authentik is
+ * down still ends promptly.
+ */
+const EXIT_FLUSH_BUDGET_MS = 5000;
 /** Bytes of an event besides its context, user and brand, for the queue's byte bound. */
 const EVENT_OVERHEAD_BYTES = 256;
 
@@ -78,40 +84,11 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     maxBytes: resolved.maxQueueBytes,
     overflow: resolved.overflow,
   });
+  const outcomes = new Outcomes(accounting, reporter, resolved, store);
   const redactor =
     resolved.redact === false ? false : new Redactor(resolved.redact.keys, resolved.redact.except);
   let closed = false;
   let closing: Promise<DeliveryReport> | undefined;
-  let overflowing = false;
-
-  const drop = (
-    events: QueuedEvent[],
-    reason: DropReason,
-    wereInFlight: boolean,
-    message: string,
-    status?: number,
-    cause?: unknown,
-  ) => {
-    for (const event of events) accounting.settled(event, reason, wereInFlight);
-    if (reporter.wantsDrops) {
-      reporter.dropped(
-        events.map((event) => ({
-          eventId: event.id,
-          action: event.input.action,
-          input: event.input,
-        })),
-        reason,
-      );
-    }
-    // Overflow has its own once-per-episode warning; a filtered event was dropped on purpose.
-    if (reason !== 'queue_full' && reason !== 'filtered') {
-      reporter.error(
-        new DeliveryError(reason, message, { status, cause, count: events.length }),
-        `drop:${reason}`,
-        reason === 'unauthorized',
-      );
-    }
-  };
 
   const sender = new Sender({
     store,
@@ -147,46 +124,11 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     listener: {
       taken: (count) => accounting.taken(count),
       retried: () => accounting.retried++,
-      delivered: (event) => {
-        accounting.settled(event, 'delivered', true);
-        reporter.endEpisode('drop:unauthorized');
-        reporter.endEpisode('drop:retries_exhausted');
-        if (
-          overflowing &&
-          store.size * 2 < resolved.maxQueueSize &&
-          store.bytes * 2 < resolved.maxQueueBytes
-        )
-          overflowing = false;
-      },
+      delivered: (event) => outcomes.delivered(event),
       dropped: (event, reason, message, details) =>
-        drop([event], reason, true, message, details.status, details.cause),
+        outcomes.dropped([event], reason, true, message, details),
     },
   });
-
-  const refuse = (reason: DropReason, message: string, input: EmitInput): false => {
-    accounting.refused(reason);
-    if (reporter.wantsDrops) {
-      reporter.dropped(
-        [{ eventId: '', action: String((input as { action?: unknown } | null)?.action), input }],
-        reason,
-      );
-    }
-    reporter.error(new DeliveryError(reason, `event refused: ${message}`), `refused:${reason}`);
-    return false;
-  };
-
-  const overflowed = (events: QueuedEvent[]) => {
-    if (!overflowing) {
-      overflowing = true;
-      reporter.error(
-        new DegradedError(
-          'ERR_AUTHENTIK_EVENTS_QUEUE_FULL',
-          `queue full (${resolved.maxQueueSize} events / ${resolved.maxQueueBytes} bytes): dropping the ${resolved.overflow === 'drop-oldest' ? 'oldest' : 'newest'} events until it drains; they are counted in stats().dropped.queue_full`,
-        ),
-      );
-    }
-    if (events.length > 0) drop(events, 'queue_full', false, 'queue full');
-  };
 
   /**
    * Whether a new event would be refused whatever it holds: the queue is full by count, or has
@@ -200,20 +142,12 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     (store.size >= resolved.maxQueueSize ||
       store.bytes + EVENT_OVERHEAD_BYTES > resolved.maxQueueBytes);
 
-  const shed = (): false => {
-    accounting.refused('queue_full');
-    overflowed([]);
-    return false;
-  };
-
   function emit(input: EmitInput): boolean {
-    accounting.emitted++;
-    const seq = accounting.emitted;
     try {
-      if (closed) return refuse('closed', 'the client is closed', input);
+      if (closed) return outcomes.refused('closed', 'the client is closed', input);
       const problem = checkEmitInput(input);
-      if (problem) return refuse('invalid', problem, input);
-      if (refusesAnyEvent()) return shed();
+      if (problem) return outcomes.refused('invalid', problem, input);
+      if (refusesAnyEvent()) return outcomes.shed();
       // A shallow snapshot: later changes to the app's top-level objects do not alter the event.
       const snapshot: EmitInput = { ...input };
       if (input.context) snapshot.context = { ...input.context };
@@ -224,75 +158,134 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
         (snapshot.context ? estimateSize(snapshot.context, resolved.maxEventBytes) : 0) +
         (snapshot.user ? estimateSize(snapshot.user, 1024) : 0) +
         (snapshot.brand ? estimateSize(snapshot.brand, 1024) : 0);
-      const event: QueuedEvent = { id: flatRandomUUID(), seq, input: snapshot, bytes };
+      const id = flatRandomUUID();
+      // The event's emission order is the count of events emitted with it, so it is set once
+      // the queue has accepted it; nothing of the app's runs between the two.
+      const event = { id, seq: 0, input: snapshot, bytes } as {
+        -readonly [K in keyof QueuedEvent]: QueuedEvent[K];
+      };
       const added = store.add(event);
-      if (added.evicted.length > 0) overflowed(added.evicted);
-      if (!added.accepted) {
-        accounting.refused('queue_full');
-        overflowed([]);
-        if (reporter.wantsDrops)
-          reporter.dropped(
-            [{ eventId: event.id, action: input.action, input: snapshot }],
-            'queue_full',
-          );
-        return false;
-      }
+      if (!added.accepted) return outcomes.refused('queue_full', 'queue full', snapshot, id);
+      event.seq = accounting.queuedAtEmit();
+      outcomes.evicted(added.evicted);
       sender.notifyQueued();
       return true;
     } catch (error) {
       // A Proxy or a throwing getter on the event itself: refuse it, never throw into the app.
-      return refuse('invalid', `the event could not be read: ${describeError(error)}`, input);
+      return outcomes.refused(
+        'invalid',
+        `the event could not be read: ${describeError(error)}`,
+        input,
+      );
     }
   }
 
-  async function waitSettled(timeoutMs: number | undefined): Promise<boolean> {
+  /** A deadline as given to flush/close: a number ≥ 0 (Infinity: none); anything else is reported and replaced. */
+  function deadlineOf(timeoutMs: unknown, fallback: number, call: string): number {
+    if (timeoutMs === undefined) return fallback;
+    if (typeof timeoutMs === 'number' && timeoutMs >= 0) return timeoutMs;
+    reporter.error(
+      new ConfigError(
+        `${call}({ timeoutMs })`,
+        `must be a number of milliseconds ≥ 0 or Infinity, got ${typeof timeoutMs === 'number' ? timeoutMs : typeof timeoutMs}; using ${fallback}`,
+      ),
+    );
+    return fallback;
+  }
+
+  async function waitSettled(timeoutMs: number): Promise<boolean> {
     const settled = accounting
       .whenSettled(accounting.emitted, store.size + accounting.inFlight)
       .then(() => true);
     sender.wake();
-    if (timeoutMs === undefined) return settled;
-    let timer: NodeJS.Timeout | undefined;
+    if (timeoutMs === Number.POSITIVE_INFINITY) return settled;
+    let cancel: (() => void) | undefined;
     // Not unref'd: an app awaiting close() at shutdown must get its report before exiting.
     const deadline = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
+      cancel = setLongTimeout(() => resolve(false), timeoutMs, false);
     });
     try {
       return await Promise.race([settled, deadline]);
     } finally {
-      clearTimeout(timer);
+      cancel?.();
     }
   }
 
   const stats = () => accounting.snapshot(store.size, store.bytes);
 
-  async function flush(waitOptions: WaitOptions = {}): Promise<DeliveryReport> {
+  async function flush(waitOptions?: WaitOptions): Promise<DeliveryReport> {
+    const timeoutMs = deadlineOf(waitOptions?.timeoutMs, Number.POSITIVE_INFINITY, 'flush');
     const before = stats();
     const startedAt = Date.now();
-    const complete = await waitSettled(waitOptions.timeoutMs);
+    const complete = await waitSettled(timeoutMs);
     return accounting.report(before, stats(), startedAt, complete);
   }
 
   async function shutdown(timeoutMs: number): Promise<DeliveryReport> {
+    unregisterExit();
     const before = stats();
     const startedAt = Date.now();
     const complete = await waitSettled(timeoutMs);
     await sender.stop();
     const left = store.drain();
     if (left.length > 0)
-      drop(left, 'closed', false, `${left.length} events were still queued when the client closed`);
+      outcomes.dropped(
+        left,
+        'closed',
+        false,
+        `${left.length} events were still queued when the client closed`,
+      );
     return accounting.report(before, stats(), startedAt, complete);
   }
 
-  return {
+  function close(waitOptions?: WaitOptions): Promise<DeliveryReport> {
+    if (!closing) {
+      closed = true;
+      const timeoutMs = deadlineOf(waitOptions?.timeoutMs, DEFAULT_CLOSE_TIMEOUT_MS, 'close');
+      closing = shutdown(timeoutMs);
+    }
+    return closing;
+  }
+
+  // A script that emits and ends without close(): deliver what is left when its event loop runs
+  // empty, within a small budget, and say on stderr what could not be delivered.
+  let exitFlushStartedAt: number | undefined;
+  let settledAtLastExitFlush = -1;
+  const exitParticipant = {
+    beforeExit() {
+      const pending = store.size + accounting.inFlight;
+      const settledSoFar = accounting.emitted - pending;
+      // Only while it makes progress: an unreachable authentik must not keep the process alive.
+      if (closed || pending === 0 || settledSoFar === settledAtLastExitFlush) return;
+      settledAtLastExitFlush = settledSoFar;
+      exitFlushStartedAt ??= Date.now();
+      const left = EXIT_FLUSH_BUDGET_MS - (Date.now() - exitFlushStartedAt);
+      if (left > 0) void flush({ timeoutMs: left });
+    },
+    exit() {
+      const queued = store.size;
+      const inFlight = accounting.inFlight;
+      if (closed || queued + inFlight === 0) return;
+      const left = store.drain();
+      if (left.length > 0)
+        outcomes.dropped(
+          left,
+          'closed',
+          false,
+          `${left.length} events were still queued when the process exited`,
+        );
+      process.stderr.write(
+        `@authentik-events: the process exited with ${queued + inFlight} events not delivered to authentik (${queued} queued, ${inFlight} in flight); call close() before the process ends\n`,
+      );
+    },
+  };
+  const unregisterExit = registerForExit(exitParticipant);
+
+  const client: EventClient & { [kExitParticipant]: unknown } = {
+    [kExitParticipant]: exitParticipant,
     emit,
     flush,
-    close(waitOptions: WaitOptions = {}) {
-      if (!closing) {
-        closed = true;
-        closing = shutdown(waitOptions.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
-      }
-      return closing;
-    },
+    close,
     stats,
     get closed() {
       return closed;
@@ -300,15 +293,14 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     app: resolved.app,
     report: (error) => reporter.error(error),
     refuse(input, message) {
-      accounting.emitted++;
-      return refuse('invalid', message, input);
+      return outcomes.refused('invalid', message, input);
     },
     shedIfFull() {
       if (closed || !refusesAnyEvent()) return false;
-      accounting.emitted++;
-      shed();
+      outcomes.shed();
       return true;
     },
     api: createApiReader(resolved.baseUrl, resolved.token, resolved.requestTimeoutMs, USER_AGENT),
   };
+  return client;
 }

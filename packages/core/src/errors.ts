@@ -58,8 +58,10 @@ export class DegradedError extends AuthentikEventsError {
 
 /** A short, safe description of anything thrown, for messages. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  // Anything can be thrown: a revoked Proxy, an Error whose message getter throws, an object
+  // whose toString returns a Symbol. Describing it must never throw in turn.
   try {
+    if (error instanceof Error) return `${String(error.name)}: ${String(error.message)}`;
     return String(error);
   } catch {
     return 'unprintable error';

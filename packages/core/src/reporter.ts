@@ -6,9 +6,19 @@ import type { DroppedEvent, DropReason } from './types.js';
  * Where failures go. With `onError`, every failure is handed to it; without, one warning per
  * kind per episode goes to `process.emitWarning`, so a misconfigured app is told once, not
  * flooded. Hooks that throw are contained: telemetry never breaks the app it observes.
+ *
+ * Hooks are re-entrancy safe: what a hook causes while it runs (an `onDrop` that emits into a
+ * full queue, an `onError` that emits after close) is counted by the client as usual, but is
+ * never reported into the same hook again. Reporting it would call the hook from inside itself
+ * and recurse until the stack overflows; reporting it afterwards would loop forever just the same
+ * (each report makes the hook cause another).
  */
 export class Reporter {
   private readonly warned = new Set<string>();
+  private inOnError = false;
+  private inOnDrop = false;
+  /** Reports a hook caused inside itself and that were therefore not made (counted, not reported). */
+  suppressed = 0;
 
   constructor(
     private readonly onError: ClientOptions['onError'],
@@ -29,10 +39,17 @@ export class Reporter {
       if (this.onError) this.warned.add(episodeKey);
     }
     if (this.onError) {
+      if (this.inOnError) {
+        this.suppressed++;
+        return;
+      }
+      this.inOnError = true;
       try {
         this.onError(error);
       } catch {
         // An onError that throws has nowhere left to report to; swallowing is the only safe choice.
+      } finally {
+        this.inOnError = false;
       }
       return;
     }
@@ -48,10 +65,23 @@ export class Reporter {
 
   dropped(events: DroppedEvent[], reason: DropReason): void {
     if (!this.onDrop) return;
+    if (this.inOnDrop) {
+      this.suppressed += events.length;
+      return;
+    }
+    this.inOnDrop = true;
+    let thrown: { error: unknown } | undefined;
     try {
       this.onDrop(events, reason);
     } catch (error) {
-      this.error(new CallbackError('onDrop', `threw: ${describeError(error)}`, error));
+      thrown = { error };
+    } finally {
+      this.inOnDrop = false;
+    }
+    if (thrown) {
+      this.error(
+        new CallbackError('onDrop', `threw: ${describeError(thrown.error)}`, thrown.error),
+      );
     }
   }
 }

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { describeError } from '../errors.js';
 import type { ResolvedRetry } from '../options.js';
 import { type PrepareSettings, prepareEvent } from '../payload/prepare-event.js';
 import type { EventStore } from '../queue/event-store.js';
@@ -31,6 +32,10 @@ export interface SenderOptions {
   flushIntervalMs: number;
   concurrency: number;
 }
+
+type Settled =
+  | DeliveryResult
+  | { kind: 'dropped'; reason: DropReason; message: string; cause?: unknown };
 
 /** Consecutive failed attempts before the sender backs off as a whole. */
 const CIRCUIT_THRESHOLD = 5;
@@ -116,11 +121,14 @@ export class Sender {
         const [event] = store.take(1);
         if (!event) break;
         listener.taken(1);
-        const result = await this.deliver(event);
+        const result = await this.deliverSettled(event);
         store.acknowledge([event]);
         if (result.kind === 'delivered') listener.delivered(event);
         else listener.dropped(event, result.reason, result.message, result);
       }
+    } catch {
+      // Unreachable by design (deliverSettled never throws, the listener contains its hooks);
+      // kept so that a loop of the sender can never become an unhandled rejection in the app.
     } finally {
       this.workers--;
       if (this.workers === 0) {
@@ -131,11 +139,21 @@ export class Sender {
     }
   }
 
-  private async deliver(
-    event: QueuedEvent,
-  ): Promise<
-    DeliveryResult | { kind: 'dropped'; reason: DropReason; message: string; cause?: unknown }
-  > {
+  /** Every taken event ends delivered or dropped with a reason: whatever throws is `invalid`. */
+  private async deliverSettled(event: QueuedEvent): Promise<Settled> {
+    try {
+      return await this.deliver(event);
+    } catch (error) {
+      return {
+        kind: 'dropped',
+        reason: 'invalid',
+        message: `the event could not be sent: ${describeError(error)}`,
+        cause: error,
+      };
+    }
+  }
+
+  private async deliver(event: QueuedEvent): Promise<Settled> {
     if (event.body === undefined) {
       const prepared = prepareEvent(event, this.options.prepare);
       if (!prepared.ok)

@@ -1,3 +1,5 @@
+import { setLongTimeout } from '../long-timer.js';
+
 /** Waits `ms` (timer `unref`'d, so it never keeps the process alive); rejects when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -6,14 +8,17 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       return;
     }
     const onAbort = () => {
-      clearTimeout(timer);
+      cancel();
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    timer.unref();
+    const cancel = setLongTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      ms,
+      true,
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
