@@ -111,3 +111,41 @@ describe.each(FRAMEWORKS)('%s: a broken callback never breaks the request', (fra
     },
   );
 });
+
+// Callbacks run for every event of a request; one that emits would run itself again.
+type Emitting = { authentik?: { emit(action: string): boolean } };
+const emitFrom = (request: unknown) =>
+  (request as Emitting).authentik?.emit('custom_from_callback');
+/** A callback that emits from inside, then answers `value`. */
+const emitting =
+  <T>(value: T) =>
+  (...args: unknown[]): T => {
+    emitFrom(args[args.length - 1]);
+    return value;
+  };
+const REENTRANT: Array<{ name: string; options: EventsOptions }> = [
+  { name: 'context', options: { context: emitting({ tenant: 'a' }) } },
+  { name: 'user', options: { user: emitting({ pk: 1, username: 'jane' }) } },
+  { name: 'brand', options: { brand: emitting({ name: 'b' }) } },
+  { name: 'clientIp', options: { clientIp: emitting('203.0.113.7') } },
+  { name: 'ignore', options: { ignore: emitting(false) } },
+];
+
+describe.each(FRAMEWORKS)(
+  '%s: re-entrant callbacks: an emit from inside a callback never recurses',
+  (framework) => {
+    it.each(REENTRANT)(
+      '$name calls emit: refused and counted, the request answered and recorded',
+      async ({ options }) => {
+        const scenario = await startScenario(framework, { events: options });
+        await sendExpecting(scenario.app, 200, { path: '/me' });
+        const events = await settled(scenario, 1);
+        expect(requestEvent(events).context.status).toBe(200);
+        const stats = scenario.app.client.stats();
+        // The request's own event, and at most a few refused calls: not thousands.
+        expect(stats.emitted).toBeLessThan(5);
+        expect(stats.delivered).toBe(events.length);
+      },
+    );
+  },
+);

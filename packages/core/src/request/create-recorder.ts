@@ -1,5 +1,5 @@
 import { createEventClient, type EventClient } from '../client.js';
-import { CallbackError, ConfigError, DegradedError, describeError } from '../errors.js';
+import { ConfigError, DegradedError, describeError } from '../errors.js';
 import type { DeliveryReport } from '../types.js';
 import type { AdapterOptions, RequestReader } from './adapter-options.js';
 import { BrandLookup, type LookupOptions, UserPkLookup } from './lookups.js';
@@ -111,12 +111,11 @@ export function createRecorder<R>(
     ownsClient,
     start(request) {
       let recording = true;
-      if (ignore) {
-        try {
-          recording = !ignore(reader.url(request).split('?', 1)[0] as string, request);
-        } catch (error) {
-          client.report(new CallbackError('ignore', `threw: ${describeError(error)}`, error));
-        }
+      // Not from inside a callback: an `ignore` that reaches for the request's `authentik`
+      // (Fastify makes the scope on first access) would start the request again, and again.
+      if (ignore && !core.inCallback) {
+        const path = core.callback('ignore', () => reader.url(request).split('?', 1)[0] as string);
+        if (path !== undefined) recording = !core.callback('ignore', () => ignore(path, request));
       }
       return new RequestScope(core, request, recording);
     },

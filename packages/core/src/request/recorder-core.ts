@@ -24,6 +24,8 @@ export class RecorderCore<R> {
   private readonly trustRequestIdHeader: boolean | undefined;
   /** Events held back until a lookup lands; close() waits for them, or they would be refused as closed. */
   private readonly awaitingLookup = new Set<Promise<unknown>>();
+  /** How many of the app's callbacks are running now (they may call `emit` themselves). */
+  private callbackDepth = 0;
 
   constructor(
     readonly client: EventClient,
@@ -104,6 +106,14 @@ export class RecorderCore<R> {
     context: Record<string, unknown>,
     explicitUser?: AuthentikUser,
   ): boolean {
+    // An emit from inside the app's context/user/brand/clientIp callback would run the same
+    // callback again, which emits again: refused (counted and reported), never recursed into.
+    if (this.callbackDepth > 0) {
+      return this.client.refuse(
+        { action },
+        'emit() was called from inside a context, user, brand or clientIp callback, which run for every event: it would recurse',
+      );
+    }
     try {
       return this.fillAndEmit(scope, action, context, explicitUser);
     } catch (error) {
@@ -237,8 +247,14 @@ export class RecorderCore<R> {
     }
   }
 
+  /** Whether one of the app's callbacks is running now (for the adapter's `ignore`). */
+  get inCallback(): boolean {
+    return this.callbackDepth > 0;
+  }
+
   /** Runs a user callback; an error is reported and the event goes on without that part. */
-  private callback<T>(name: string, run: () => T): T | undefined {
+  callback<T>(name: string, run: () => T): T | undefined {
+    this.callbackDepth++;
     try {
       const value = run();
       if (value instanceof Promise) {
@@ -250,6 +266,8 @@ export class RecorderCore<R> {
     } catch (error) {
       this.report(name, `threw: ${describeError(error)}`, error);
       return undefined;
+    } finally {
+      this.callbackDepth--;
     }
   }
 
