@@ -112,6 +112,27 @@ describe('re-entrant hooks: a refusal caused inside a hook is counted, never rep
   });
 });
 
+describe('re-entrant beforeSend: an emit from inside it is refused, so it cannot feed itself forever', () => {
+  it('beforeSend that emits for every event: one refusal per app event, and the stream ends', async () => {
+    let client: EventClient | undefined;
+    client = connect({
+      beforeSend: (event) => {
+        client?.emit({ action: 'custom_from_before_send' });
+        return event;
+      },
+      onError: () => undefined,
+    });
+    for (let i = 0; i < 3; i++) client.emit({ action: 'custom_step', context: { i } });
+    await client.flush({ timeoutMs: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stats = client.stats();
+    expect(stats.delivered).toBe(3);
+    expect(stats.dropped.invalid).toBe(3);
+    expect(stats.emitted).toBe(6);
+    await client.close({ timeoutMs: 2000 });
+  });
+});
+
 describe('accounting inside hooks: the identity holds at every moment a hook can see', () => {
   it.each(['drop-oldest', 'drop-newest'] as const)(
     'overflow %s: inside onError and onDrop, emitted = queued + inFlight + delivered + sum(dropped)',

@@ -89,6 +89,9 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     resolved.redact === false ? false : new Redactor(resolved.redact.keys, resolved.redact.except);
   let closed = false;
   let closing: Promise<DeliveryReport> | undefined;
+  // beforeSend runs for every event: an event emitted from inside it would make another, forever.
+  const userBeforeSend = resolved.beforeSend;
+  let inBeforeSend = 0;
 
   const sender = new Sender({
     store,
@@ -113,7 +116,16 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       app: resolved.app,
       maxEventBytes: resolved.maxEventBytes,
       redactor,
-      beforeSend: resolved.beforeSend,
+      beforeSend:
+        userBeforeSend &&
+        ((wire) => {
+          inBeforeSend++;
+          try {
+            return userBeforeSend(wire);
+          } finally {
+            inBeforeSend--;
+          }
+        }),
     },
     retry: resolved.retry,
     batchSize: resolved.batchSize,
@@ -145,6 +157,12 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   function emit(input: EmitInput): boolean {
     try {
       if (closed) return outcomes.refused('closed', 'the client is closed', input);
+      if (inBeforeSend > 0)
+        return outcomes.refused(
+          'invalid',
+          'emit() was called from inside beforeSend, which runs for every event: it would never stop',
+          input,
+        );
       const problem = checkEmitInput(input);
       if (problem) return outcomes.refused('invalid', problem, input);
       if (refusesAnyEvent()) return outcomes.shed();
