@@ -83,6 +83,13 @@ const BROKEN: BrokenCallback[] = [
     check: (event) => expect(event.client_ip).toBeNull(),
   },
   {
+    // A Promise is truthy: it used to ignore every request, in silence.
+    name: 'ignore returns a Promise',
+    options: { ignore: (async () => false) as never },
+    message: 'ignore: returned a Promise; callbacks must be synchronous',
+    check: (event) => expect(event.context.http_request).toMatchObject({ path: '/me' }),
+  },
+  {
     name: 'ignore throws',
     options: { ignore: offline },
     message: 'ignore: threw: Error: directory offline',

@@ -1,3 +1,5 @@
+import { cleanString } from './payload/sanitize.js';
+
 /**
  * The `action` values authentik's create endpoint accepts (EventActions in its OpenAPI schema,
  * release 2026.2.2). Anything else is refused by the server with a 400, so it is refused here
@@ -56,17 +58,26 @@ const CUSTOM_PREFIX = 'custom_';
 export function checkAction(action: unknown): string | undefined {
   if (typeof action !== 'string') return `action must be a string, got ${typeof action}`;
   if (KNOWN_ACTIONS.has(action)) return undefined;
-  if (action.startsWith(CUSTOM_PREFIX) && action.trim().length > CUSTOM_PREFIX.length) {
-    return undefined;
-  }
+  // The name goes into context.custom_action, cleaned like every context string: a name that
+  // is nothing once NUL and lone surrogates are taken out is no name.
+  if (action.startsWith(CUSTOM_PREFIX) && customNameOf(action).trim() !== '') return undefined;
   return `unknown action "${action.slice(0, 80)}": use one of authentik's actions or custom_<name>`;
 }
 
 /**
- * The action as it goes on the wire, and the custom name to carry in the context. The API
- * refuses `custom_<name>`, so the name travels in `context.custom_action` (API-FACTS.md).
+ * The custom name, without NUL (PostgreSQL refuses it in jsonb: authentik answers 500, forever)
+ * and lone surrogates (psycopg cannot encode them).
+ */
+function customNameOf(action: string): string {
+  return cleanString(action.slice(CUSTOM_PREFIX.length));
+}
+
+/**
+ * The action as it goes on the wire, and the custom name to carry in the context. authentik's
+ * EventActions enum (authentik/events/models.py) has only the bare `custom_`, so the name
+ * travels in `context.custom_action`.
  */
 export function toWireAction(action: string): { action: AuthentikAction; customName?: string } {
   if (KNOWN_ACTIONS.has(action)) return { action: action as AuthentikAction };
-  return { action: 'custom_', customName: action.slice(CUSTOM_PREFIX.length) };
+  return { action: 'custom_', customName: customNameOf(action) };
 }

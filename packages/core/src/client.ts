@@ -5,6 +5,7 @@ import { checkEmitInput } from './emit-check.js';
 import { type AuthentikEventsError, ConfigError, DegradedError, describeError } from './errors.js';
 import { registerForExit } from './exit-flush.js';
 import { flatRandomUUID } from './flat-uuid.js';
+import { absorbThenable } from './hook-result.js';
 import { setLongTimeout } from './long-timer.js';
 import type { ClientOptions } from './options.js';
 import { Outcomes } from './outcomes.js';
@@ -121,7 +122,11 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
         ((wire) => {
           inBeforeSend++;
           try {
-            return userBeforeSend(wire);
+            const result = userBeforeSend(wire);
+            // An async beforeSend: the Promise itself is refused as not an event; its rejection
+            // must not end the process.
+            absorbThenable(result, () => undefined);
+            return result;
           } finally {
             inBeforeSend--;
           }

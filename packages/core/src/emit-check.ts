@@ -16,9 +16,12 @@ export function checkEmitInput(input: EmitInput): string | undefined {
   if (actionProblem) return actionProblem;
   if (
     input.app !== undefined &&
-    (typeof input.app !== 'string' || input.app.trim() === '' || input.app.includes('\u0000'))
+    (typeof input.app !== 'string' ||
+      input.app.trim() === '' ||
+      input.app.includes('\u0000') ||
+      !input.app.isWellFormed())
   ) {
-    return 'app must be a non-blank string without NUL characters';
+    return 'app must be a non-blank string without NUL characters or lone surrogates';
   }
   for (const field of ['user', 'brand', 'context'] as const) {
     if (input[field] !== undefined && !isPlainRecord(input[field])) {
@@ -33,6 +36,10 @@ export function checkEmitInput(input: EmitInput): string | undefined {
           ? Date.parse(input.expires)
           : Number.NaN;
     if (Number.isNaN(time)) return 'expires must be a valid Date or ISO-8601 date-time string';
+    // authentik stores it in a Python datetime: years 1 to 9999 only (and ISO strings of other
+    // years have six digits and a sign, which its parser refuses).
+    const year = new Date(time).getUTCFullYear();
+    if (year < 1 || year > 9999) return 'expires must be a date between the years 1 and 9999';
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { type AuthentikEventsError, CallbackError, describeError } from './errors.js';
+import { absorbThenable } from './hook-result.js';
 import type { ClientOptions } from './options.js';
 import type { DroppedEvent, DropReason } from './types.js';
 
@@ -45,7 +46,8 @@ export class Reporter {
       }
       this.inOnError = true;
       try {
-        this.onError(error);
+        // An async onError that rejects has nowhere to report to either: absorbed in silence.
+        absorbThenable(this.onError(error), () => undefined);
       } catch {
         // An onError that throws has nowhere left to report to; swallowing is the only safe choice.
       } finally {
@@ -72,7 +74,9 @@ export class Reporter {
     this.inOnDrop = true;
     let thrown: { error: unknown } | undefined;
     try {
-      this.onDrop(events, reason);
+      absorbThenable(this.onDrop(events, reason), (rejection) =>
+        this.error(new CallbackError('onDrop', `rejected: ${describeError(rejection)}`, rejection)),
+      );
     } catch (error) {
       thrown = { error };
     } finally {

@@ -13,7 +13,8 @@ export const wireEventSchema = z.object({
   app: z
     .string()
     .refine((app) => app.trim().length > 0, 'app may not be blank')
-    .refine((app) => !app.includes('\u0000'), 'app may not contain NUL characters'),
+    .refine((app) => !app.includes('\u0000'), 'app may not contain NUL characters')
+    .refine((app) => app.isWellFormed(), 'app may not contain lone surrogates'),
   user: jsonObject.optional(),
   context: jsonObject,
   client_ip: z

@@ -48,6 +48,36 @@ export const eventCases: BadInputCase[] = [
   appCase('an empty app', ''),
   appCase('a whitespace app', '  \t '),
   appCase('an app with a NUL character', 'my\u0000app'),
+  appCase('an app with a lone surrogate', 'billing\uD800'),
+  {
+    name: 'a custom action whose name is only a NUL character',
+    emit: () => ({ action: 'custom_\u0000' }),
+    request: (events) => events.emit('custom_\u0000'),
+    invalid: REFUSED,
+  },
+  {
+    // PostgreSQL refuses NUL in jsonb: authentik would answer 500 to every retry.
+    name: 'a custom action name with a NUL character inside',
+    emit: () => ({ action: 'custom_bad_\u0000input' }),
+    request: (events) => events.emit('custom_bad_\u0000input'),
+    check: (event) => expect(event.context.custom_action).toBe('bad_input'),
+  },
+  {
+    name: 'an expires after the year 9999',
+    emit: () => ({ action: BAD_ACTION, expires: new Date('+010000-01-01T00:00:00Z') }),
+    adapter: () => ({
+      beforeSend: rewriteBadEvent((event) => ({ ...event, expires: '+010000-01-01T00:00:00Z' })),
+    }),
+    invalid: REFUSED_AT_EMIT_OR_SEND,
+  },
+  {
+    name: 'an expires before the year 1',
+    emit: () => ({ action: BAD_ACTION, expires: '-000001-01-01T00:00:00Z' }),
+    adapter: () => ({
+      beforeSend: rewriteBadEvent((event) => ({ ...event, expires: '-000001-01-01T00:00:00Z' })),
+    }),
+    invalid: REFUSED_AT_EMIT_OR_SEND,
+  },
   ipCase('1.2.3.4:80', null),
   ipCase('::ffff:1.2.3.4', '1.2.3.4'),
   ipCase('[::1]', null),

@@ -5,7 +5,8 @@
 export function queryArgs(url: string): Record<string, string | string[]> | undefined {
   const mark = url.indexOf('?');
   if (mark === -1 || mark === url.length - 1) return undefined;
-  const args: Record<string, string | string[]> = {};
+  // No prototype: `?constructor=a` must not find Object's constructor as an earlier value.
+  const args: Record<string, string | string[]> = Object.create(null);
   for (const [key, value] of new URLSearchParams(url.slice(mark + 1))) {
     if (key === '__proto__') continue;
     const existing = args[key];

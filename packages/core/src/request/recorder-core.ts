@@ -2,6 +2,7 @@ import type { EventAction } from '../actions.js';
 import type { EventClient } from '../client.js';
 import { CallbackError, describeError } from '../errors.js';
 import { flatRandomUUID } from '../flat-uuid.js';
+import { absorbThenable } from '../hook-result.js';
 import type { AuthentikBrand, AuthentikUser, EmitInput } from '../types.js';
 import type { AdapterOptions, RequestReader } from './adapter-options.js';
 import type { BrandLookup, UserPkLookup } from './lookups.js';
@@ -257,8 +258,7 @@ export class RecorderCore<R> {
     this.callbackDepth++;
     try {
       const value = run();
-      if (value instanceof Promise) {
-        value.catch(() => undefined);
+      if (absorbThenable(value, () => undefined)) {
         this.report(name, 'returned a Promise; callbacks must be synchronous');
         return undefined;
       }
