@@ -10,7 +10,7 @@ import {
 } from './errors.js';
 import { flatRandomUUID } from './flat-uuid.js';
 import type { ClientOptions } from './options.js';
-import { estimateSize } from './payload/estimate-size.js';
+import { boundQueuedEvent } from './payload/bound-event.js';
 import { Redactor } from './payload/redact.js';
 import { MemoryStore } from './queue/memory-store.js';
 import type { QueuedEvent } from './queued-event.js';
@@ -221,9 +221,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       if (input.brand) snapshot.brand = { ...input.brand };
       const bytes =
         EVENT_OVERHEAD_BYTES +
-        (snapshot.context ? estimateSize(snapshot.context, resolved.maxEventBytes) : 0) +
-        (snapshot.user ? estimateSize(snapshot.user, 1024) : 0) +
-        (snapshot.brand ? estimateSize(snapshot.brand, 1024) : 0);
+        boundQueuedEvent(snapshot, { maxEventBytes: resolved.maxEventBytes, redactor });
       const event: QueuedEvent = { id: flatRandomUUID(), seq, input: snapshot, bytes };
       const added = store.add(event);
       if (added.evicted.length > 0) overflowed(added.evicted);

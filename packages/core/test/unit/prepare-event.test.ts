@@ -253,17 +253,29 @@ describe('prepareEvent', () => {
     });
   });
 
-  it('drops as too_large what cannot be cut to maxEventBytes', () => {
+  it('empties a context of many short fields that cannot be cut, keeping its event_id', () => {
     const context: Record<string, string> = {};
     for (let i = 0; i < 200; i++) context[`field_${i}`] = 'v'.repeat(30);
     const result = prepareEvent(
       queued({ action: 'login', context }),
       settings({ maxEventBytes: 1024 }),
     );
+    expect(result.ok).toBe(true);
+    const body = (result as { body: string }).body;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(1024);
+    expect((JSON.parse(body) as WireEvent).context).toEqual({
+      event_id: expect.any(String),
+      '…': expect.stringMatching(/^\[Truncated: \d+ bytes\]$/),
+    });
+  });
+
+  it('drops as too_large only what does not fit even emptied', () => {
+    const result = prepareEvent(queued({ action: 'login' }), settings({ maxEventBytes: 40 }));
     expect(result).toEqual({
       ok: false,
       reason: 'too_large',
-      message: 'event is larger than maxEventBytes (1024) even with its context strings cut',
+      message:
+        'event is larger than maxEventBytes (40) even with its strings cut and its records emptied',
     });
   });
 

@@ -26,6 +26,28 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/** `fitted` is `original` with some strings cut to a prefix ending in the marker. */
+function expectCutFrom(fitted: unknown, original: unknown): void {
+  if (typeof original === 'string') {
+    const text = fitted as string;
+    if (text === original) return;
+    expect(text.endsWith(TRUNCATION_MARKER)).toBe(true);
+    const kept = text.slice(0, -TRUNCATION_MARKER.length);
+    // A cut inside a surrogate pair leaves U+FFFD in place of its first half.
+    expect(original.startsWith(kept) || original.startsWith(kept.slice(0, -1))).toBe(true);
+    return;
+  }
+  if (original === null || typeof original !== 'object') {
+    expect(fitted).toEqual(original);
+    return;
+  }
+  // A whole object or array replaced by its size, when cutting strings was not enough.
+  if (typeof fitted === 'string' && /^\[Truncated: \d+ bytes\]$/.test(fitted)) return;
+  for (const [key, value] of Object.entries(original)) {
+    expectCutFrom((fitted as Record<string, unknown>)[key], value);
+  }
+}
+
 describe('serializeWithin', () => {
   it('returns the plain JSON untouched when it fits', () => {
     const e = event({ message: 'hello', n: 1, nested: { list: ['a', 'b'] } });
@@ -120,23 +142,38 @@ describe('serializeWithin', () => {
     }
   });
 
-  it('does not cut strings of 64 characters or less', () => {
+  it('cuts strings of 64 characters or less only as a last resort', () => {
+    const context: Record<string, unknown> = { keep: 'k'.repeat(64), long: 'l'.repeat(3000) };
+    const json = serializeWithin(event(context), 1024) as string;
+    expect((JSON.parse(json) as TestEvent).context.keep).toBe('k'.repeat(64));
+  });
+
+  it('empties a context of many short strings, with a marker that says how much went', () => {
     const context: Record<string, unknown> = {};
     for (let i = 0; i < 40; i++) context[`k${i}`] = 'v'.repeat(64);
-    const e = event(context);
-    expect(serializeWithin(e, 1024)).toBeUndefined();
+    const e = event({ ...context, event_id: 'id-1', custom_action: 'probe' });
+    const json = serializeWithin(e, 1024) as string;
+    expect(bytes(json)).toBeLessThanOrEqual(1024);
+    expect((JSON.parse(json) as TestEvent).context).toEqual({
+      event_id: 'id-1',
+      custom_action: 'probe',
+      '…': expect.stringMatching(/^\[Truncated: \d+ bytes\]$/),
+    });
+    // The input is not modified.
     expect(e.context.k0).toBe('v'.repeat(64));
   });
 
-  it('does not cut strings outside context', () => {
-    const e = { action: 'custom_', app: 'A'.repeat(5000), context: {} };
-    expect(serializeWithin(e, 1024)).toBeUndefined();
+  it('cuts the app as well', () => {
+    const json = serializeWithin({ action: 'custom_', app: 'A'.repeat(5000), context: {} }, 1024);
+    expect(bytes(json as string)).toBeLessThanOrEqual(1024);
+    expect((JSON.parse(json as string) as TestEvent).app).toMatch(/^A+…\[truncated\]$/);
   });
 
-  it('returns undefined when even cut strings cannot fit', () => {
+  it('returns undefined only when even the emptied event cannot fit', () => {
     const many: Record<string, number> = {};
     for (let i = 0; i < 500; i++) many[`key_${i}`] = i;
-    expect(serializeWithin(event({ many, long: 'x'.repeat(10_000) }), 1024)).toBeUndefined();
+    expect(serializeWithin(event({ many, long: 'x'.repeat(10_000) }), 1024)).toBeDefined();
+    expect(serializeWithin(event({ many }), 30)).toBeUndefined();
   });
 
   it('always returns undefined or JSON of at most maxBytes bytes (randomised)', () => {
@@ -160,7 +197,7 @@ describe('serializeWithin', () => {
       const json = serializeWithin(e, limit);
       if (json === undefined) continue;
       expect(bytes(json)).toBeLessThanOrEqual(limit);
-      expect(JSON.parse(json)).toEqual(e);
+      expectCutFrom(JSON.parse(json), e);
       if (json.includes(TRUNCATION_MARKER)) cut++;
     }
     // The generator is meant to exercise cutting, not just the fast path.
