@@ -13,28 +13,19 @@ export interface BoundSettings {
 /** An address is at most 45 characters; normalizeIp turns anything above 64 into null. */
 const LONGEST_IP = 64;
 /**
- * Above this, a record's estimate is more than its bounded copy could hold (the copy keeps
- * strings to about twice maxEventBytes characters, at two bytes each).
+ * Above this many times maxEventBytes, a record's estimate is more than its bounded copy could
+ * hold (the copy keeps strings to about twice maxEventBytes characters, at two bytes each).
  */
-const COPY_ABOVE_EVENT_BYTES = 4;
+const COPY_ABOVE = 4;
 
-const RECORDS = ['context', 'user', 'brand'] as const;
+type RecordField = 'context' | 'user' | 'brand';
 
 function stringBytes(value: unknown): number {
   return typeof value === 'string' ? RETAINED.string(value.length) : RETAINED.number;
 }
 
-/**
- * The bytes a queued event may keep alive, for `maxQueueBytes`, on the request path. A small
- * event of plain data is counted as it is, without copying (the common case: a few hundred
- * nanoseconds). A record the count cannot vouch for (binary, Map, Set, class instances,
- * functions, Proxies, strings or keys longer than maxEventBytes, more than 512 values, shared
- * references) is replaced in `snapshot` by its sanitised, redacted, bounded copy, so the queue
- * never holds app data it has not counted; strings longer than maxEventBytes are cut (they could
- * not be sent whole anyway). `snapshot` must be the client's own shallow copy of the input.
- */
-export function boundQueuedEvent(snapshot: EmitInput, settings: BoundSettings): number {
-  const { maxEventBytes } = settings;
+/** Cuts what cannot be sent whole anyway; the strings the event carries besides its records. */
+function boundStrings(snapshot: EmitInput, maxEventBytes: number): number {
   if (snapshot.action.length > maxEventBytes) {
     snapshot.action = cutString(snapshot.action, maxEventBytes) as EmitInput['action'];
   }
@@ -48,26 +39,46 @@ export function boundQueuedEvent(snapshot: EmitInput, settings: BoundSettings): 
     // Date.parse accepted it at emit (it skips parenthesised comments): keep the date only.
     snapshot.expires = new Date(snapshot.expires);
   }
-  let bytes =
+  return (
     stringBytes(snapshot.action) +
     stringBytes(snapshot.app) +
     stringBytes(snapshot.clientIp) +
-    stringBytes(snapshot.expires);
-  for (const field of RECORDS) {
-    const record = snapshot[field];
-    if (record === undefined) continue;
-    const estimate = estimatePlainBytes(
-      record,
-      maxEventBytes,
-      COPY_ABOVE_EVENT_BYTES * maxEventBytes,
-    );
-    if (estimate !== undefined) {
-      bytes += estimate;
-      continue;
-    }
-    const copy = sanitizeMeasured(record, settings);
-    snapshot[field] = copy.record;
-    bytes += copy.retainedBytes;
+    stringBytes(snapshot.expires)
+  );
+}
+
+/** Replaces a record the estimate cannot vouch for by its bounded copy; the copy's bytes. */
+function copyRecord(snapshot: EmitInput, field: RecordField, settings: BoundSettings): number {
+  const copy = sanitizeMeasured(snapshot[field] as Record<string, unknown>, settings);
+  snapshot[field] = copy.record;
+  return copy.retainedBytes;
+}
+
+/**
+ * The bytes a queued event may keep alive, for `maxQueueBytes`, on the request path. A small
+ * event of plain data is counted as it is, without copying (the common case). A record the
+ * count cannot vouch for (binary, Map, Set, class instances, functions, strings or keys longer
+ * than maxEventBytes, more than 512 values) is replaced in `snapshot` by its sanitised,
+ * redacted, bounded copy, so the queue never holds app data it has not counted; strings longer
+ * than maxEventBytes are cut, as they could not be sent whole anyway. `snapshot` must be the
+ * client's own shallow copy of the input.
+ */
+export function boundQueuedEvent(snapshot: EmitInput, settings: BoundSettings): number {
+  const { maxEventBytes } = settings;
+  const most = COPY_ABOVE * maxEventBytes;
+  let bytes = boundStrings(snapshot, maxEventBytes);
+  const { context, user, brand } = snapshot;
+  if (context !== undefined) {
+    bytes +=
+      estimatePlainBytes(context, maxEventBytes, most) ?? copyRecord(snapshot, 'context', settings);
+  }
+  if (user !== undefined) {
+    bytes +=
+      estimatePlainBytes(user, maxEventBytes, most) ?? copyRecord(snapshot, 'user', settings);
+  }
+  if (brand !== undefined) {
+    bytes +=
+      estimatePlainBytes(brand, maxEventBytes, most) ?? copyRecord(snapshot, 'brand', settings);
   }
   return bytes;
 }

@@ -25,11 +25,9 @@ export interface Entry {
 export interface ObjectNode {
   kind: 'object';
   entries: Entry[];
-  /** The size when the tree was built; see {@link measure} for the current one. */
+  /** The size when last measured; see {@link measure} for the current one. */
   bytes: number;
   parent: ContainerNode | undefined;
-  /** Replaced as a whole by a marker; what is below it no longer counts. */
-  replaced?: boolean;
 }
 
 export interface ArrayNode {
@@ -37,7 +35,6 @@ export interface ArrayNode {
   items: JsonNode[];
   bytes: number;
   parent: ContainerNode | undefined;
-  replaced?: boolean;
 }
 
 export type ContainerNode = ObjectNode | ArrayNode;

@@ -11,7 +11,7 @@ export const DEFAULT_MAX_DEPTH = 12;
  * whatever the input: shared references (the same object under many keys, again and again
  * further down) would otherwise make the walk, and the JSON, exponential.
  */
-export const DEFAULT_MAX_NODES = 10_000;
+export const DEFAULT_MAX_NODES = 5000;
 const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
 const MAX_KEYS = 1000;
 const MAX_ITEMS = 1000;

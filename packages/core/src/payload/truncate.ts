@@ -26,6 +26,23 @@ const KEPT: Record<(typeof RECORDS)[number], readonly string[]> = {
   brand: ['pk', 'app', 'model_name', 'name'],
 };
 const MARKER_BYTES = Buffer.byteLength(TRUNCATION_MARKER);
+/** At most what `,"…":"[Truncated: N entries, M bytes]"` takes in a record. */
+const DROP_MARKER_BYTES = 64;
+
+/**
+ * The size in bytes to which the strings above it must be cut so that `excess` bytes are saved:
+ * the longest ones come down to a common length. `sizes` is sorted, largest first.
+ */
+function waterLevel(sizes: readonly number[], excess: number): number {
+  let sum = 0;
+  for (let k = 0; k < sizes.length; k++) {
+    sum += sizes[k] as number;
+    const level = Math.floor((sum - excess) / (k + 1));
+    const next = sizes[k + 1] ?? 0;
+    if (level >= next) return Math.max(0, level);
+  }
+  return 0;
+}
 
 /** A string that may be cut: a value, or a key of `owner`. */
 interface Slot {
@@ -53,67 +70,101 @@ class Fitter {
     return render(this.root);
   }
 
-  /** Cuts the longest strings (values and keys) first, none below `floor` characters. */
+  /**
+   * Cuts the longest strings (values and keys) first, none below `floor` characters: all the
+   * strings above one common length are cut to it, so that of several long fields none is cut
+   * more than the others; then what multibyte text left over is cut from the longest on.
+   */
   cutStrings(slots: Slot[], floor: number): void {
-    slots.sort((a, b) => b.node.bytes - a.node.bytes);
-    for (const slot of slots) {
-      if (this.fits()) return;
-      const { text } = slot.node;
+    const cuttable = slots.filter((slot) => slot.node.text.length > floor);
+    cuttable.sort((a, b) => b.node.bytes - a.node.bytes);
+    if (this.fits()) return;
+    const level = waterLevel(
+      cuttable.map((slot) => slot.node.bytes),
+      this.total - this.maxBytes,
+    );
+    for (const slot of cuttable) {
+      if (slot.node.bytes <= level) break;
       // Cutting a character saves at least one byte; the marker costs MARKER_BYTES.
-      const keep = Math.max(floor, text.length - (this.total - this.maxBytes) - MARKER_BYTES);
-      if (keep >= text.length) continue;
-      const cut = slot.owner
-        ? uniqueCutKey(
-            text,
-            keep,
-            (key) => slot.owner?.entries.some((e) => e.key.text === key) === true,
-          )
-        : cutString(text, keep);
-      const bytes = jsonStringBytes(cut);
-      if (bytes >= slot.node.bytes) continue;
-      this.total -= slot.node.bytes - bytes;
-      slot.node.text = cut;
-      slot.node.bytes = bytes;
+      this.cut(slot, slot.node.text.length - (slot.node.bytes - level) - MARKER_BYTES, floor);
+    }
+    for (const slot of cuttable) {
+      if (this.fits()) return;
+      const excess = this.total - this.maxBytes;
+      this.cut(slot, slot.node.text.length - excess - MARKER_BYTES, floor);
     }
   }
 
-  /** Replaces the largest objects and arrays inside the records by a marker with their size. */
+  private cut(slot: Slot, keep: number, floor: number): void {
+    const { text } = slot.node;
+    const chars = Math.max(floor, keep);
+    if (chars >= text.length) return;
+    const owner = slot.owner;
+    const cut = owner
+      ? uniqueCutKey(text, chars, (key) => owner.entries.some((e) => e.key.text === key))
+      : cutString(text, chars);
+    const bytes = jsonStringBytes(cut);
+    if (bytes >= slot.node.bytes) return;
+    this.total -= slot.node.bytes - bytes;
+    slot.node.text = cut;
+    slot.node.bytes = bytes;
+  }
+
+  /**
+   * Replaces objects and arrays inside the records by a marker with their size, the deepest
+   * first (the largest of those first): detail goes before the shape of the record.
+   */
   replaceContainers(): void {
-    const containers: { node: ContainerNode; bytes: number }[] = [];
-    for (const record of this.records()) {
-      forEachContainerBelow(record, (node) => containers.push({ node, bytes: measure(node) }));
-    }
-    // An ancestor is larger than anything below it, so it comes first.
-    containers.sort((a, b) => b.bytes - a.bytes);
-    for (const { node, bytes } of containers) {
+    const containers: { node: ContainerNode; depth: number }[] = [];
+    for (const record of this.records()) collectContainers(record, 0, containers);
+    containers.sort((a, b) => b.depth - a.depth || b.node.bytes - a.node.bytes);
+    for (const { node } of containers) {
       if (this.fits()) return;
-      if (hasReplacedAncestor(node)) continue;
-      const marker = stringNode(`[Truncated: ${bytes} bytes]`, node.parent);
-      if (marker.bytes >= bytes) continue;
+      const marker = stringNode(`[Truncated: ${node.bytes} bytes]`, node.parent);
+      if (marker.bytes >= node.bytes) continue;
+      const saved = node.bytes - marker.bytes;
       swap(node, marker);
-      node.replaced = true;
-      this.total -= bytes - marker.bytes;
+      // Keeps the recorded size of every container above current, for when its turn comes.
+      for (let up = node.parent; up; up = up.parent) up.bytes -= saved;
+      this.total -= saved;
     }
   }
 
-  /** Empties the largest records first, down to the fields each keeps, with a marker. */
-  emptyRecords(): void {
-    const records = RECORDS.flatMap((name) => {
-      const node = this.record(name);
-      return node ? [{ name, node, bytes: measure(node) }] : [];
-    });
-    records.sort((a, b) => b.bytes - a.bytes);
-    for (const { name, node, bytes } of records) {
-      if (this.fits()) return;
-      const kept = node.entries.filter((entry) => KEPT[name].includes(entry.key.text));
-      node.entries = kept;
-      const removed = bytes - measure(node);
-      node.entries.push({
-        key: stringNode('…', node),
-        value: stringNode(`[Truncated: ${removed} bytes]`, node),
-      });
-      this.total -= bytes - measure(node);
+  /**
+   * Removes the largest entries of the records (all but the fields each keeps) until the event
+   * fits, and says in each record how many entries and bytes went.
+   */
+  dropEntries(): void {
+    const candidates: { record: ObjectNode; entry: Entry; bytes: number }[] = [];
+    for (const name of RECORDS) {
+      const record = this.record(name);
+      for (const entry of record?.entries ?? []) {
+        if (record && !KEPT[name].includes(entry.key.text)) {
+          candidates.push({ record, entry, bytes: entry.key.bytes + 2 + measure(entry.value) });
+        }
+      }
     }
+    candidates.sort((a, b) => b.bytes - a.bytes);
+    const dropped = new Map<ObjectNode, { entries: Set<Entry>; bytes: number }>();
+    for (const { record, entry, bytes } of candidates) {
+      if (this.total + dropped.size * DROP_MARKER_BYTES <= this.maxBytes) break;
+      let drop = dropped.get(record);
+      if (!drop) {
+        drop = { entries: new Set(), bytes: 0 };
+        dropped.set(record, drop);
+      }
+      drop.entries.add(entry);
+      drop.bytes += bytes;
+      this.total -= bytes;
+    }
+    for (const [record, drop] of dropped) {
+      record.entries = record.entries.filter((entry) => !drop.entries.has(entry));
+      record.entries.push({
+        key: stringNode('…', record),
+        value: stringNode(`[Truncated: ${drop.entries.size} entries, ${drop.bytes} bytes]`, record),
+      });
+    }
+    this.total = measure(this.root);
   }
 
   /** Every string that may be cut: values and keys in the records, and the event's `app`. */
@@ -151,20 +202,24 @@ function collectSlots(node: JsonNode, withKeys: boolean, slots: Slot[], isContex
   }
 }
 
-function forEachContainerBelow(node: ContainerNode, visit: (node: ContainerNode) => void): void {
+/**
+ * Collects the containers below `node` with their depth, and records their current size
+ * (strings below them may have been cut since the tree was built).
+ */
+function collectContainers(
+  node: ContainerNode,
+  depth: number,
+  out: { node: ContainerNode; depth: number }[],
+): void {
   const children: JsonNode[] =
     node.kind === 'array' ? node.items : node.entries.map((entry: Entry) => entry.value);
   for (const child of children) {
     if (child.kind === 'array' || child.kind === 'object') {
-      visit(child);
-      forEachContainerBelow(child, visit);
+      collectContainers(child, depth + 1, out);
+      out.push({ node: child, depth: depth + 1 });
     }
   }
-}
-
-function hasReplacedAncestor(node: ContainerNode): boolean {
-  for (let up = node.parent; up; up = up.parent) if (up.replaced) return true;
-  return false;
+  node.bytes = measure(node, false);
 }
 
 function swap(node: ContainerNode, replacement: JsonNode): void {
@@ -179,14 +234,15 @@ function swap(node: ContainerNode, replacement: JsonNode): void {
 /**
  * Serialises `event` within `maxBytes` (UTF-8). When it is too large, in this order until it
  * fits: the longest strings are cut first, values and keys alike, in `context`, `user`, `brand`
- * and `app`, none below 64 characters, each ending in a marker (keys stay unique); then the
- * largest objects and arrays inside them are replaced by a marker with their size; then the
- * records are emptied down to the fields that identify the event (`context.event_id` and
- * `custom_action`, the user's `pk`, `username`, `email`, the brand's `pk` and `name`…); then
- * every remaining string is cut to its marker. So an event is never lost because one field is
- * large: whoever controls a field can make it shorter, not make the event vanish. Returns
- * `undefined` only when even that does not fit (or the event cannot be read). The event must be
- * JSON-safe and bounded (sanitised); it is not modified. Never throws.
+ * and `app`, none below 64 characters, each ending in a marker (keys stay unique); then objects
+ * and arrays inside the records are replaced by a marker with their size, deepest first; then
+ * the largest entries of the records are removed, except the fields that identify the event
+ * (`context.event_id` and `custom_action`, the user's `pk`, `username`, `email`, the brand's
+ * `pk` and `name`…), with a marker saying how many went; then every remaining string value is
+ * cut to its marker. So an event is never lost because one field is large: whoever controls a
+ * field can make it shorter, not make the event vanish. Returns `undefined` only when even that
+ * does not fit (or the event cannot be read). The event must be JSON-safe and bounded
+ * (sanitised); it is not modified. Never throws.
  */
 export function serializeWithin(event: object, maxBytes: number): string | undefined {
   try {
@@ -196,7 +252,7 @@ export function serializeWithin(event: object, maxBytes: number): string | undef
     const fitter = new Fitter(event, maxBytes);
     fitter.cutStrings(fitter.slots(true), SHORTEST_CUT);
     if (!fitter.fits()) fitter.replaceContainers();
-    if (!fitter.fits()) fitter.emptyRecords();
+    if (!fitter.fits()) fitter.dropEntries();
     if (!fitter.fits()) fitter.cutStrings(fitter.slots(false), 0);
     if (!fitter.fits()) return undefined;
     const fitted = fitter.json();

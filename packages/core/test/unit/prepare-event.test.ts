@@ -253,7 +253,7 @@ describe('prepareEvent', () => {
     });
   });
 
-  it('empties a context of many short fields that cannot be cut, keeping its event_id', () => {
+  it('drops the entries of many short fields that cannot be cut, keeping its event_id', () => {
     const context: Record<string, string> = {};
     for (let i = 0; i < 200; i++) context[`field_${i}`] = 'v'.repeat(30);
     const result = prepareEvent(
@@ -263,10 +263,13 @@ describe('prepareEvent', () => {
     expect(result.ok).toBe(true);
     const body = (result as { body: string }).body;
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(1024);
-    expect((JSON.parse(body) as WireEvent).context).toEqual({
-      event_id: expect.any(String),
-      '…': expect.stringMatching(/^\[Truncated: \d+ bytes\]$/),
-    });
+    const sent = (JSON.parse(body) as WireEvent).context;
+    expect(sent.event_id).toEqual(expect.any(String));
+    expect(sent['…']).toMatch(/^\[Truncated: \d+ entries, \d+ bytes\]$/);
+    // As many fields as fit are kept, whole.
+    const kept = Object.keys(sent).filter((key) => key.startsWith('field_'));
+    expect(kept.length).toBeGreaterThan(10);
+    for (const key of kept) expect(sent[key]).toBe('v'.repeat(30));
   });
 
   it('drops as too_large only what does not fit even emptied', () => {
