@@ -214,3 +214,106 @@ describe('serializeWithin', () => {
     }
   });
 });
+
+describe('hostile input: a large field cannot erase an audit event', () => {
+  const LONG = 70_000;
+
+  function loginFailed(fields: {
+    username?: string;
+    key?: string;
+    brandName?: string;
+  }): Record<string, unknown> {
+    return {
+      action: 'login_failed',
+      app: 'shop',
+      user: { pk: 7, username: fields.username ?? 'jane', email: 'jane@example.com' },
+      context: {
+        ...(fields.key ? { [fields.key]: 'value' } : {}),
+        event_id: 'c2f0d2b4-6f7e-4d3a-9a7e-2f9f0a0b0c0d',
+        http_request: { path: '/login', method: 'POST' },
+      },
+      brand: { pk: 'b1', name: fields.brandName ?? 'Shop', app: 'authentik_brands' },
+      client_ip: '203.0.113.7',
+    };
+  }
+
+  function fit(event: Record<string, unknown>, limit = 65_536) {
+    const json = serializeWithin(event, limit);
+    expect(json, 'the event is kept').toBeDefined();
+    expect(bytes(json as string)).toBeLessThanOrEqual(limit);
+    return JSON.parse(json as string) as {
+      app: string;
+      user: Record<string, unknown>;
+      context: Record<string, unknown>;
+      brand: Record<string, unknown>;
+      client_ip: string;
+    };
+  }
+
+  it('cuts a 70 000-character username, with the marker', () => {
+    const sent = fit(loginFailed({ username: 'u'.repeat(LONG) }));
+    expect(sent.user.username).toMatch(/^u+…\[truncated\]$/);
+    expect(sent.user).toMatchObject({ pk: 7, email: 'jane@example.com' });
+    expect(sent.client_ip).toBe('203.0.113.7');
+    expect(sent.context.event_id).toBe('c2f0d2b4-6f7e-4d3a-9a7e-2f9f0a0b0c0d');
+  });
+
+  it('cuts a 70 000-character context key, with the marker', () => {
+    const sent = fit(loginFailed({ key: 'k'.repeat(LONG) }));
+    const cut = Object.keys(sent.context).find((key) => key.startsWith('kkk'));
+    expect(cut).toMatch(/^k+…\[truncated\]$/);
+    expect(sent.context[cut as string]).toBe('value');
+  });
+
+  it('cuts a 70 000-character brand name, with the marker', () => {
+    const sent = fit(loginFailed({ brandName: 'b'.repeat(LONG) }));
+    expect(sent.brand.name).toMatch(/^b+…\[truncated\]$/);
+    expect(sent.brand.pk).toBe('b1');
+  });
+
+  it('cuts several long fields to a common length (none is wiped for the others)', () => {
+    const sent = fit(
+      loginFailed({
+        username: 'u'.repeat(LONG),
+        key: 'k'.repeat(LONG),
+        brandName: 'b'.repeat(LONG),
+      }),
+    );
+    const key = Object.keys(sent.context).find((k) => k.startsWith('kkk')) as string;
+    const lengths = [
+      (sent.user.username as string).length,
+      key.length,
+      (sent.brand.name as string).length,
+    ];
+    expect(Math.max(...lengths) - Math.min(...lengths)).toBeLessThan(64);
+    expect(Math.min(...lengths)).toBeGreaterThan(15_000);
+  });
+
+  it('keeps keys unique when two long keys share their beginning', () => {
+    const prefix = 'p'.repeat(5000);
+    const sent = fit(
+      { action: 'custom_', app: 'a', context: { [`${prefix}1`]: 1, [`${prefix}2`]: 2 } },
+      1024,
+    );
+    expect(Object.values(sent.context).sort()).toEqual([1, 2]);
+  });
+
+  it('never cuts context.event_id, even as a last resort', () => {
+    const context: Record<string, unknown> = { event_id: 'e'.repeat(36) };
+    for (let i = 0; i < 300; i++) context[`f${i}`] = { nested: [i, 'x'.repeat(50)] };
+    const sent = fit({ action: 'custom_', app: 'a'.repeat(5000), context }, 1024);
+    expect(sent.context.event_id).toBe('e'.repeat(36));
+  });
+
+  it('counts multibyte keys and values in bytes', () => {
+    for (let limit = 1024; limit < 1100; limit += 7) {
+      const sent = fit(
+        { action: 'custom_', app: 'a', context: { ['日'.repeat(2000)]: '😀'.repeat(2000) } },
+        limit,
+      );
+      for (const [key, value] of Object.entries(sent.context)) {
+        expect(key.isWellFormed() && String(value).isWellFormed()).toBe(true);
+      }
+    }
+  });
+});
