@@ -9,7 +9,7 @@ import { absorbThenable } from './hook-result.js';
 import { setLongTimeout } from './long-timer.js';
 import type { ClientOptions } from './options.js';
 import { Outcomes } from './outcomes.js';
-import { estimateSize } from './payload/estimate-size.js';
+import { boundQueuedEvent } from './payload/bound-event.js';
 import { Redactor } from './payload/redact.js';
 import { MemoryStore } from './queue/memory-store.js';
 import type { QueuedEvent } from './queued-event.js';
@@ -178,9 +178,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       if (input.brand) snapshot.brand = { ...input.brand };
       const bytes =
         EVENT_OVERHEAD_BYTES +
-        (snapshot.context ? estimateSize(snapshot.context, resolved.maxEventBytes) : 0) +
-        (snapshot.user ? estimateSize(snapshot.user, 1024) : 0) +
-        (snapshot.brand ? estimateSize(snapshot.brand, 1024) : 0);
+        boundQueuedEvent(snapshot, { maxEventBytes: resolved.maxEventBytes, redactor });
       const id = flatRandomUUID();
       // The event's emission order is the count of events emitted with it, so it is set once
       // the queue has accepted it; nothing of the app's runs between the two.

@@ -20,12 +20,13 @@ export const contextCases: BadInputCase[] = [
       context.list = [context];
       return context;
     },
-    // emit snapshots the top level, so the cycle is marked where it closes, one level down.
+    // emit snapshots the top level, so the cycle is marked where it closes, one level down; the
+    // context reached again under list is the copy made under self.
     (event) =>
       expect(event.context).toMatchObject({
         kept: 1,
         self: { kept: 1, self: '[Circular]', list: ['[Circular]'] },
-        list: [{ kept: 1, self: '[Circular]', list: '[Circular]' }],
+        list: [{ kept: 1, self: '[Circular]', list: ['[Circular]'] }],
       }),
   ),
   contextCase(

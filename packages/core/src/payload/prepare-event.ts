@@ -5,7 +5,7 @@ import type { DropReason, WireEvent } from '../types.js';
 import { wireEventSchema } from '../wire-schema.js';
 import { normalizeIp } from './ip.js';
 import type { Redactor } from './redact.js';
-import { sanitizeRecord } from './sanitize.js';
+import { cleanString, sanitizeRecord } from './sanitize.js';
 import { serializeWithin } from './truncate.js';
 
 export interface PrepareSettings {
@@ -26,12 +26,14 @@ function toIsoDate(value: Date | string): string {
 /** The wire event for a queued one: sanitised, redacted, with `event_id` and the custom action. */
 export function buildWireEvent(event: QueuedEvent, settings: PrepareSettings): WireEvent {
   const { input } = event;
-  const sanitize = { redactor: settings.redactor };
+  const sanitize = { redactor: settings.redactor, maxEventBytes: settings.maxEventBytes };
   const { action, customName } = toWireAction(input.action);
   const context = input.context ? sanitizeRecord(input.context, sanitize) : {};
   context.event_id = event.id;
-  if (customName !== undefined) context.custom_action = customName;
-  const wire: WireEvent = { action, app: input.app ?? settings.app, context };
+  // Cleaned like every other string: a NUL makes authentik fail with a 500, a lone surrogate
+  // makes it refuse the event.
+  if (customName !== undefined) context.custom_action = cleanString(customName);
+  const wire: WireEvent = { action, app: cleanString(input.app ?? settings.app), context };
   if (input.user) wire.user = sanitizeRecord(input.user, sanitize);
   if (input.brand) wire.brand = sanitizeRecord(input.brand, sanitize);
   if (input.clientIp !== undefined) wire.client_ip = normalizeIp(input.clientIp);
@@ -84,13 +86,16 @@ function applyBeforeSend(
   // Only the fields authentik knows: an extra top-level key (a BigInt, a cycle) would make
   // JSON.stringify throw, and the server ignores unknown keys anyway.
   const changed: WireEvent = checked.data;
-  // The hook may have added values that are not JSON-safe; clean again (no second redaction).
+  // The hook may have added values that are not JSON-safe, shared or huge; clean and bound
+  // again (no second redaction).
+  const again = { redactor: false as const, maxEventBytes: settings.maxEventBytes };
   const clean: WireEvent = {
     ...changed,
-    context: sanitizeRecord(changed.context, { redactor: false }),
+    app: cleanString(changed.app),
+    context: sanitizeRecord(changed.context, again),
   };
-  if (changed.user) clean.user = sanitizeRecord(changed.user, { redactor: false });
-  if (changed.brand) clean.brand = sanitizeRecord(changed.brand, { redactor: false });
+  if (changed.user) clean.user = sanitizeRecord(changed.user, again);
+  if (changed.brand) clean.brand = sanitizeRecord(changed.brand, again);
   return { wire: clean };
 }
 
@@ -120,7 +125,7 @@ export function prepareEvent(event: QueuedEvent, settings: PrepareSettings): Pre
     return {
       ok: false,
       reason: 'too_large',
-      message: `event is larger than maxEventBytes (${settings.maxEventBytes}) even with its context strings cut`,
+      message: `event is larger than maxEventBytes (${settings.maxEventBytes}) even with its strings cut and its records emptied`,
     };
   }
   return { ok: true, body };

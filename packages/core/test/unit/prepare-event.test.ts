@@ -253,17 +253,32 @@ describe('prepareEvent', () => {
     });
   });
 
-  it('drops as too_large what cannot be cut to maxEventBytes', () => {
+  it('drops the entries of many short fields that cannot be cut, keeping its event_id', () => {
     const context: Record<string, string> = {};
     for (let i = 0; i < 200; i++) context[`field_${i}`] = 'v'.repeat(30);
     const result = prepareEvent(
       queued({ action: 'login', context }),
       settings({ maxEventBytes: 1024 }),
     );
+    expect(result.ok).toBe(true);
+    const body = (result as { body: string }).body;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(1024);
+    const sent = (JSON.parse(body) as WireEvent).context;
+    expect(sent.event_id).toEqual(expect.any(String));
+    expect(sent['…']).toMatch(/^\[Truncated: \d+ entries, \d+ bytes\]$/);
+    // As many fields as fit are kept, whole.
+    const kept = Object.keys(sent).filter((key) => key.startsWith('field_'));
+    expect(kept.length).toBeGreaterThan(10);
+    for (const key of kept) expect(sent[key]).toBe('v'.repeat(30));
+  });
+
+  it('drops as too_large only what does not fit even emptied', () => {
+    const result = prepareEvent(queued({ action: 'login' }), settings({ maxEventBytes: 40 }));
     expect(result).toEqual({
       ok: false,
       reason: 'too_large',
-      message: 'event is larger than maxEventBytes (1024) even with its context strings cut',
+      message:
+        'event is larger than maxEventBytes (40) even with its strings cut and its records emptied',
     });
   });
 
@@ -587,5 +602,84 @@ describe('every payload matches authentik EventRequest', () => {
     const parsed = wireEventSchema.safeParse(body);
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
     expect(result.body).not.toContain('\\u0000');
+  });
+});
+
+describe('hostile input: no payload makes prepareEvent throw, run unbounded, or lose the event', () => {
+  function lattice(width: number, levels: number): Record<string, unknown> {
+    let node: Record<string, unknown> = { leaf: 1 };
+    for (let level = 0; level < levels; level++) {
+      const next: Record<string, unknown> = {};
+      for (let k = 0; k < width; k++) next[`k${k}`] = node;
+      node = next;
+    }
+    return node;
+  }
+
+  function expectSent(result: ReturnType<typeof prepareEvent>, limit = 64 * 1024) {
+    expect(result.ok, JSON.stringify(result).slice(0, 300)).toBe(true);
+    const body = (result as { body: string }).body;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(limit);
+    const wire = JSON.parse(body) as Record<string, unknown>;
+    expect(validateEventRequest(wire)).toBe(true);
+    return wire as unknown as WireEvent;
+  }
+
+  it('sends a context whose serialisation would be 1 GiB (one string under 1000 keys)', () => {
+    const big = 'y'.repeat(1 << 20);
+    const context: Record<string, unknown> = {};
+    for (let i = 0; i < 1000; i++) context[`k${i}`] = big;
+    const wire = expectSent(prepareEvent(queued({ action: 'custom_big', context }), settings()));
+    expect(wire.context.custom_action).toBe('big');
+  });
+
+  it('sends a lattice of shared references within its budget', () => {
+    const start = performance.now();
+    expectSent(
+      prepareEvent(queued({ action: 'custom_x', context: { root: lattice(5, 12) } }), settings()),
+    );
+    expect(performance.now() - start).toBeLessThan(2000);
+  });
+
+  it('sends a login_failed whose username is 70 000 characters, cut with a marker', () => {
+    const wire = expectSent(
+      prepareEvent(
+        queued({ action: 'login_failed', user: { username: 'u'.repeat(70_000) } }),
+        settings(),
+      ),
+    );
+    expect(wire.user?.username).toMatch(/^u+…\[truncated\]$/);
+  });
+
+  it('bounds and cleans what beforeSend returns: shared, huge, NUL and lone surrogates', () => {
+    const big = 'z'.repeat(1 << 20);
+    const shared = { big, list: [big, big] };
+    const wire = expectSent(
+      prepareEvent(
+        queued({ action: 'custom_x' }),
+        settings({
+          beforeSend: (event) => ({
+            ...event,
+            app: `a\uD800${'p'.repeat(200_000)}`,
+            context: { ...event.context, a: shared, b: shared, root: lattice(6, 12) },
+            user: { username: 'n'.repeat(200_000) },
+          }),
+        }),
+      ),
+    );
+    expect(wire.app.isWellFormed()).toBe(true);
+    expect(wire.app).toMatch(/…\[truncated\]$/);
+  });
+
+  it('cleans a custom action name with NUL characters and lone surrogates', () => {
+    const wire = expectSent(prepareEvent(queued({ action: 'custom_a\u0000b\uDC00' }), settings()));
+    expect(wire.context.custom_action).toBe('ab\uFFFD');
+  });
+
+  it('cleans an app with a lone surrogate (authentik refuses it)', () => {
+    const wire = expectSent(
+      prepareEvent(queued({ action: 'login', app: 'sh\uD800op' }), settings()),
+    );
+    expect(wire.app).toBe('sh\uFFFDop');
   });
 });

@@ -268,3 +268,32 @@ describe('sanitizeRecord with a Redactor', () => {
     expect(redact({ 'pass\u0000word': 'x' })).toEqual({ password: MASK });
   });
 });
+
+describe('hostile input: huge key lists and long keys keep redaction bounded', () => {
+  const fragments = Array.from({ length: 100_000 }, (_, i) => `internal_${i}_ref`);
+
+  it('masks by any of 100 000 extra fragments, case-insensitively', () => {
+    const redactor = new Redactor(fragments);
+    expect(redactor.isSensitive('x_INTERNAL_54321_REF_y')).toBe(true);
+    expect(redactor.isSensitive('my_api_key')).toBe(true);
+    expect(redactor.isSensitive('password_change_date')).toBe(false);
+    expect(redactor.isSensitive('internal_100000_re')).toBe(false);
+  });
+
+  it('checks 2000 distinct keys against 100 000 fragments in bounded time', () => {
+    const redactor = new Redactor(fragments);
+    const start = performance.now();
+    for (let i = 0; i < 2000; i++) redactor.isSensitive(`field_number_${i}_from_a_query_string`);
+    // The alternation took 9 ms a key (18 s here); generous for a loaded machine.
+    expect(performance.now() - start).toBeLessThan(2000);
+  });
+
+  it('caches short keys only, so hostile long keys are not kept', () => {
+    const redactor = new Redactor();
+    for (let i = 0; i < 100; i++) redactor.isSensitive(`${i}${'k'.repeat(100_000)}`);
+    const cache = (redactor as unknown as { cache: Map<string, boolean> }).cache;
+    expect(cache.size).toBe(0);
+    redactor.isSensitive('short_key');
+    expect(cache.size).toBe(1);
+  });
+});

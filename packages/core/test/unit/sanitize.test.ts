@@ -540,7 +540,8 @@ describe('sanitizeRecord: width', () => {
     const out = sanitize({ set, map });
     expect(out.set as unknown[]).toHaveLength(1001);
     expect((out.set as unknown[])[1000]).toBe('[Truncated: 200 more items]');
-    expect(Object.keys(out.map as object)).toHaveLength(1000);
+    expect(Object.keys(out.map as object)).toHaveLength(1001);
+    expect((out.map as Record<string, unknown>)['…']).toBe('[Truncated: 200 more entries]');
   });
 
   it('turns holes in sparse arrays into null', () => {
