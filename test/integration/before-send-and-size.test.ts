@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connect, eventPosts, expectAccounting, startFake } from './helpers.js';
+import { connect, eventPosts, expectAccounting, NO_DROPS, startFake } from './helpers.js';
 
 const MARKER = '…[truncated]';
 
@@ -52,7 +52,7 @@ describe('maxEventBytes', () => {
     expectAccounting(client.stats());
   });
 
-  it('drops an event still too large after cutting as `too_large`, without sending it', async () => {
+  it('keeps an event too large even with its strings cut: entries go, with a marker, never the event', async () => {
     const fake = await startFake();
     const { client, errors, drops } = connect(fake, { maxEventBytes });
     // Strings of 60 characters are too short to be cut; 60 of them exceed 2 KiB.
@@ -63,15 +63,14 @@ describe('maxEventBytes', () => {
     client.emit({ action: 'custom_small', context: { ok: true } });
     await client.flush();
 
-    expect(client.stats()).toMatchObject({ emitted: 2, delivered: 1, dropped: { too_large: 1 } });
-    expect(eventPosts(fake)).toHaveLength(1);
-    expect(fake.events[0]?.context.custom_action).toBe('small');
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ reason: 'too_large', count: 1 });
-    expect(errors[0]?.message).toContain(`maxEventBytes (${maxEventBytes})`);
-    expect(drops.map((d) => [d.reason, d.events.map((e) => e.action)])).toEqual([
-      ['too_large', ['custom_export']],
-    ]);
+    expect(client.stats()).toMatchObject({ emitted: 2, delivered: 2, dropped: NO_DROPS });
+    const exported = fake.events.find((event) => event.context.custom_action === 'export');
+    expect(exported?.context['…']).toMatch(/^\[Truncated: \d+ entries, \d+ bytes\]$/);
+    expect(eventPosts(fake).every((post) => Buffer.byteLength(post.body) <= maxEventBytes)).toBe(
+      true,
+    );
+    expect(errors).toEqual([]);
+    expect(drops).toEqual([]);
     expectAccounting(client.stats());
   });
 });

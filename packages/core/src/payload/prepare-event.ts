@@ -5,7 +5,7 @@ import type { DropReason, WireEvent } from '../types.js';
 import { wireEventSchema } from '../wire-schema.js';
 import { normalizeIp } from './ip.js';
 import type { Redactor } from './redact.js';
-import { cleanString, sanitizeRecord } from './sanitize.js';
+import { cleanString, isBoundedCopy, sanitizeRecord } from './sanitize.js';
 import { serializeWithin } from './truncate.js';
 
 export interface PrepareSettings {
@@ -28,14 +28,18 @@ export function buildWireEvent(event: QueuedEvent, settings: PrepareSettings): W
   const { input } = event;
   const sanitize = { redactor: settings.redactor, maxEventBytes: settings.maxEventBytes };
   const { action, customName } = toWireAction(input.action);
-  const context = input.context ? sanitizeRecord(input.context, sanitize) : {};
+  // A record copied at emit (too large or too exotic to queue as it was) is already safe:
+  // walking it again would cut its own truncation markers.
+  const safe = (record: Record<string, unknown>) =>
+    isBoundedCopy(record) ? record : sanitizeRecord(record, sanitize);
+  const context = input.context ? safe(input.context) : {};
   context.event_id = event.id;
   // Cleaned like every other string: a NUL makes authentik fail with a 500, a lone surrogate
   // makes it refuse the event.
   if (customName !== undefined) context.custom_action = cleanString(customName);
   const wire: WireEvent = { action, app: cleanString(input.app ?? settings.app), context };
-  if (input.user) wire.user = sanitizeRecord(input.user, sanitize);
-  if (input.brand) wire.brand = sanitizeRecord(input.brand, sanitize);
+  if (input.user) wire.user = safe(input.user);
+  if (input.brand) wire.brand = safe(input.brand);
   if (input.clientIp !== undefined) wire.client_ip = normalizeIp(input.clientIp);
   if (input.expires !== undefined) wire.expires = toIsoDate(input.expires);
   return wire;

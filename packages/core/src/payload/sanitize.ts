@@ -354,7 +354,16 @@ export function sanitizeMeasured(
     out !== null && typeof out === 'object' && !Array.isArray(out)
       ? (out as Record<string, unknown>)
       : { value: out ?? null };
+  boundedCopies.add(copy);
   return { record: copy, retainedBytes: walker.retainedBytes };
+}
+
+/** Copies made here, so that one made at emit is not walked (and its markers cut) again. */
+const boundedCopies = new WeakSet<object>();
+
+/** Whether `record` is a copy this module made: JSON-safe, redacted and bounded already. */
+export function isBoundedCopy(record: object): boolean {
+  return boundedCopies.has(record);
 }
 
 /** The copy {@link sanitizeMeasured} makes, without the measure. Never throws. */
