@@ -9,7 +9,7 @@ import { listEvents } from './list-events.js';
 import { readBody, TOO_LARGE } from './read-body.js';
 import type { RequestLog } from './request-log.js';
 import { htmlReply, jsonReply, type Reply, send } from './respond.js';
-import type { RecordedRequest } from './types.js';
+import type { ReadAnswer, RecordedRequest } from './types.js';
 
 export const EVENTS_PATH = '/api/v3/events/events/';
 const EVENT_DETAIL = /^\/api\/v3\/events\/events\/([0-9a-f-]{32,36})\/$/;
@@ -20,6 +20,13 @@ export interface RouterContext extends PostContext {
   log: RequestLog;
   directory: Directory;
   concurrency: { current: number; max: number };
+  /** Reads of the users and brands lists in progress, and the most at once. */
+  readConcurrency: { current: number; max: number };
+}
+
+function countInProgress(counter: { current: number; max: number }, res: ServerResponse): void {
+  if (++counter.current > counter.max) counter.max = counter.current;
+  res.once('close', () => counter.current--);
 }
 
 /** Entry point for every request: records it, then hands it to the matching handler. */
@@ -34,18 +41,18 @@ export function handleRequest(ctx: RouterContext, req: IncomingMessage, res: Ser
     receivedAt: Date.now(),
   };
   ctx.log.add(record);
-  const hostile = ctx.faults.hostileMode;
-  if (hostile) {
-    respondHostile(hostile, req, res, record, ctx.timers);
-    return;
-  }
   const queryAt = url.indexOf('?');
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const isDirectoryRead = path === BRANDS_PATH || path === USERS_PATH;
+  if (isDirectoryRead) countInProgress(ctx.readConcurrency, res);
+  const hostile = ctx.faults.hostileMode ?? (isDirectoryRead ? ctx.faults.hostileReadsMode : null);
+  if (hostile) {
+    respondHostile(hostile, req, res, record, ctx.timers, isDirectoryRead ? 200 : 201);
+    return;
+  }
   const onError = (error: unknown) => internalError(ctx, res, record, error);
   if (path === EVENTS_PATH && req.method === 'POST') {
-    const c = ctx.concurrency;
-    if (++c.current > c.max) c.max = c.current;
-    res.once('close', () => c.current--);
+    countInProgress(ctx.concurrency, res);
     handlePostEvent(ctx, req, res, record).catch(onError);
     return;
   }
@@ -71,7 +78,21 @@ async function handleRead(
   }
   record.body = body;
   if (ctx.faults.latencyMs > 0) await ctx.timers.sleep(ctx.faults.latencyMs);
+  const answerer = ctx.faults.readAnswerer;
+  const answer =
+    answerer && (path === BRANDS_PATH || path === USERS_PATH)
+      ? answerer({ path, query, headers: req.headers })
+      : undefined;
+  if (answer) return send(res, record, readAnswerReply(answer));
   send(res, record, route(ctx, req.method ?? 'GET', req.headers.authorization, path, query));
+}
+
+/** A string body is sent as it is (to answer with what is not JSON), anything else as JSON. */
+function readAnswerReply(answer: ReadAnswer): Reply {
+  const status = answer.status ?? 200;
+  return typeof answer.body === 'string'
+    ? { status, contentType: 'application/json', text: answer.body }
+    : jsonReply(status, answer.body);
 }
 
 function route(
