@@ -12,6 +12,7 @@ import { flatRandomUUID } from './flat-uuid.js';
 import type { ClientOptions } from './options.js';
 import { estimateSize } from './payload/estimate-size.js';
 import { Redactor } from './payload/redact.js';
+import { HoldingQueue } from './queue/holding-queue.js';
 import { MemoryStore } from './queue/memory-store.js';
 import type { QueuedEvent } from './queued-event.js';
 import { Reporter } from './reporter.js';
@@ -54,6 +55,23 @@ export interface EventClient {
   shedIfFull(): boolean;
   /** Reads authentik's API with this client's URL and token (brand and user lookups). */
   readonly api: AuthentikReader;
+  /**
+   * For adapters, when an event must wait for a lookup (a user's pk, a brand): accepts it now,
+   * as it would be sent without the lookup, held back until `complete`. A held event is emitted
+   * and `queued` from this moment and counts against the queue's bounds (with `extraBytes`
+   * reserved for what the lookup adds); `undefined` when it is refused, counted as `emit` counts
+   * a refusal. `close()` sends held events as they are, at once.
+   */
+  hold(input: EmitInput, extraBytes: number): HeldEvent | undefined;
+}
+
+/** An event held for a lookup; see `EventClient.hold`. */
+export interface HeldEvent {
+  /**
+   * Queues the event as `input` (what the lookup completed), or as it was held when `input` is
+   * not given or does not fit the place reserved. Does nothing once the event was dropped.
+   */
+  complete(input?: EmitInput): void;
 }
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -73,11 +91,20 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   const resolved = resolveOptions(options);
   const accounting = new Accounting();
   const reporter = new Reporter(resolved.onError, resolved.onDrop);
-  const store = new MemoryStore({
+  const limits = {
     maxCount: resolved.maxQueueSize,
     maxBytes: resolved.maxQueueBytes,
     overflow: resolved.overflow,
-  });
+  };
+  const store = new MemoryStore(limits);
+  /** What is queued: the store the sender takes from, and the events held for a lookup. */
+  const queue = new HoldingQueue(store, limits);
+  const api = createApiReader(
+    resolved.baseUrl,
+    resolved.token,
+    resolved.requestTimeoutMs,
+    USER_AGENT,
+  );
   const redactor =
     resolved.redact === false ? false : new Redactor(resolved.redact.keys, resolved.redact.except);
   let closed = false;
@@ -153,8 +180,8 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
         reporter.endEpisode('drop:retries_exhausted');
         if (
           overflowing &&
-          store.size * 2 < resolved.maxQueueSize &&
-          store.bytes * 2 < resolved.maxQueueBytes
+          queue.size * 2 < resolved.maxQueueSize &&
+          queue.bytes * 2 < resolved.maxQueueBytes
         )
           overflowing = false;
       },
@@ -197,8 +224,8 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   const refusesAnyEvent = () =>
     resolved.overflow === 'drop-newest' &&
     !reporter.wantsDrops &&
-    (store.size >= resolved.maxQueueSize ||
-      store.bytes + EVENT_OVERHEAD_BYTES > resolved.maxQueueBytes);
+    (queue.size >= resolved.maxQueueSize ||
+      queue.bytes + EVENT_OVERHEAD_BYTES > resolved.maxQueueBytes);
 
   const shed = (): false => {
     accounting.refused('queue_full');
@@ -206,48 +233,74 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     return false;
   };
 
-  function emit(input: EmitInput): boolean {
+  /** A shallow snapshot (later changes to the app's top-level objects do not alter the event), sized. */
+  function toQueuedEvent(input: EmitInput, seq: number, id: string, extraBytes = 0): QueuedEvent {
+    const snapshot: EmitInput = { ...input };
+    if (input.context) snapshot.context = { ...input.context };
+    if (input.user) snapshot.user = { ...input.user };
+    if (input.brand) snapshot.brand = { ...input.brand };
+    const bytes =
+      EVENT_OVERHEAD_BYTES +
+      extraBytes +
+      (snapshot.context ? estimateSize(snapshot.context, resolved.maxEventBytes) : 0) +
+      (snapshot.user ? estimateSize(snapshot.user, 1024) : 0) +
+      (snapshot.brand ? estimateSize(snapshot.brand, 1024) : 0);
+    return { id, seq, input: snapshot, bytes };
+  }
+
+  /** `emit`, or with `hold` the same for an event held until a lookup completes it. */
+  function accept(input: EmitInput, hold?: { extraBytes: number }): QueuedEvent | undefined {
     accounting.emitted++;
     const seq = accounting.emitted;
     try {
-      if (closed) return refuse('closed', 'the client is closed', input);
+      if (closed) return void refuse('closed', 'the client is closed', input);
       const problem = checkEmitInput(input);
-      if (problem) return refuse('invalid', problem, input);
-      if (refusesAnyEvent()) return shed();
-      // A shallow snapshot: later changes to the app's top-level objects do not alter the event.
-      const snapshot: EmitInput = { ...input };
-      if (input.context) snapshot.context = { ...input.context };
-      if (input.user) snapshot.user = { ...input.user };
-      if (input.brand) snapshot.brand = { ...input.brand };
-      const bytes =
-        EVENT_OVERHEAD_BYTES +
-        (snapshot.context ? estimateSize(snapshot.context, resolved.maxEventBytes) : 0) +
-        (snapshot.user ? estimateSize(snapshot.user, 1024) : 0) +
-        (snapshot.brand ? estimateSize(snapshot.brand, 1024) : 0);
-      const event: QueuedEvent = { id: flatRandomUUID(), seq, input: snapshot, bytes };
-      const added = store.add(event);
+      if (problem) return void refuse('invalid', problem, input);
+      if (refusesAnyEvent()) return void shed();
+      const event = toQueuedEvent(input, seq, flatRandomUUID(), hold?.extraBytes);
+      const added = hold ? queue.hold(event) : queue.add(event);
       if (added.evicted.length > 0) overflowed(added.evicted);
       if (!added.accepted) {
         accounting.refused('queue_full');
         overflowed([]);
         if (reporter.wantsDrops)
           reporter.dropped(
-            [{ eventId: event.id, action: input.action, input: snapshot }],
+            [{ eventId: event.id, action: input.action, input: event.input }],
             'queue_full',
           );
-        return false;
+        return undefined;
       }
-      sender.notifyQueued();
-      return true;
+      if (!hold) sender.notifyQueued();
+      return event;
     } catch (error) {
       // A Proxy or a throwing getter on the event itself: refuse it, never throw into the app.
-      return refuse('invalid', `the event could not be read: ${describeError(error)}`, input);
+      return void refuse('invalid', `the event could not be read: ${describeError(error)}`, input);
     }
+  }
+
+  function emit(input: EmitInput): boolean {
+    return accept(input) !== undefined;
+  }
+
+  /** A held event becomes ready: as completed when that is valid and fits its place, else as held. */
+  function completeHeld(held: QueuedEvent, input: EmitInput | undefined): void {
+    if (!queue.isHeld(held)) return;
+    let completed = held;
+    try {
+      if (input !== undefined && checkEmitInput(input) === undefined) {
+        const candidate = toQueuedEvent(input, held.seq, held.id);
+        if (candidate.bytes <= held.bytes) completed = candidate;
+      }
+    } catch {
+      // What the lookup completed cannot be read: the event goes as it was held.
+    }
+    if (queue.complete(held, completed)) sender.notifyQueued();
+    else drop([held], 'queue_full', false, 'queue full');
   }
 
   async function waitSettled(timeoutMs: number | undefined): Promise<boolean> {
     const settled = accounting
-      .whenSettled(accounting.emitted, store.size + accounting.inFlight)
+      .whenSettled(accounting.emitted, queue.size + accounting.inFlight)
       .then(() => true);
     sender.wake();
     if (timeoutMs === undefined) return settled;
@@ -263,7 +316,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     }
   }
 
-  const stats = () => accounting.snapshot(store.size, store.bytes);
+  const stats = () => accounting.snapshot(queue.size, queue.bytes, queue.heldCount);
 
   async function flush(waitOptions: WaitOptions = {}): Promise<DeliveryReport> {
     const before = stats();
@@ -275,6 +328,10 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   async function shutdown(timeoutMs: number): Promise<DeliveryReport> {
     const before = stats();
     const startedAt = Date.now();
+    // The deadline covers everything: lookups still running are aborted, and the events held
+    // for them go now, without what the lookup would have added.
+    api.close();
+    for (const held of queue.heldEvents()) completeHeld(held, undefined);
     const complete = await waitSettled(timeoutMs);
     await sender.stop();
     const left = store.drain();
@@ -309,6 +366,23 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       shed();
       return true;
     },
-    api: createApiReader(resolved.baseUrl, resolved.token, resolved.requestTimeoutMs, USER_AGENT),
+    api,
+    hold(input, extraBytes) {
+      const held = accept(input, { extraBytes });
+      if (!held) return undefined;
+      let completed = false;
+      return {
+        complete(completedInput) {
+          if (completed) return;
+          completed = true;
+          try {
+            completeHeld(held, completedInput);
+          } catch {
+            // Called from a lookup's promise: nothing may reject there. The event goes as held.
+            if (queue.isHeld(held)) completeHeld(held, undefined);
+          }
+        },
+      };
+    },
   };
 }
