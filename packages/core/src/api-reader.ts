@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AuthentikEventsError, DeliveryError } from './errors.js';
 import { BodyTooLarge, readCappedText } from './read-capped-body.js';
 import { ReadGate, ReadRefused } from './read-gate.js';
@@ -56,6 +57,8 @@ export function createApiReader(
   const base = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
   const gate = new ReadGate(READ_SLOTS, MAX_READS_WAITING);
   const closing = new AbortController();
+  // Every read in flight listens on it; past 10, Node would warn on the app's stderr.
+  setMaxListeners(0, closing.signal);
   /** Whatever ends up in a message, the token does not (a fetch error can quote the header). */
   const masked = (text: string) => (token === '' ? text : text.split(token).join('[token]'));
 

@@ -88,6 +88,10 @@ class FakeAuthentikServer implements FakeAuthentik {
     return this.ctx.readConcurrency.max;
   }
 
+  get readsInProgress(): number {
+    return this.ctx.readConcurrency.current;
+  }
+
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);

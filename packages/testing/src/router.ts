@@ -24,9 +24,24 @@ export interface RouterContext extends PostContext {
   readConcurrency: { current: number; max: number };
 }
 
-function countInProgress(counter: { current: number; max: number }, res: ServerResponse): void {
+/**
+ * Counts a request as in progress until its connection closes or `end` is called (when the
+ * answer is handed to the socket: a client that has read the answer may already be sending
+ * its next request before this server sees the response 'close').
+ */
+function countInProgress(
+  counter: { current: number; max: number },
+  res: ServerResponse,
+): () => void {
   if (++counter.current > counter.max) counter.max = counter.current;
-  res.once('close', () => counter.current--);
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    counter.current--;
+  };
+  res.once('close', end);
+  return end;
 }
 
 /** Entry point for every request: records it, then hands it to the matching handler. */
@@ -44,7 +59,7 @@ export function handleRequest(ctx: RouterContext, req: IncomingMessage, res: Ser
   const queryAt = url.indexOf('?');
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
   const isDirectoryRead = path === BRANDS_PATH || path === USERS_PATH;
-  if (isDirectoryRead) countInProgress(ctx.readConcurrency, res);
+  const endRead = isDirectoryRead ? countInProgress(ctx.readConcurrency, res) : () => {};
   const hostile = ctx.faults.hostileMode ?? (isDirectoryRead ? ctx.faults.hostileReadsMode : null);
   if (hostile) {
     respondHostile(hostile, req, res, record, ctx.timers, isDirectoryRead ? 200 : 201);
@@ -57,7 +72,7 @@ export function handleRequest(ctx: RouterContext, req: IncomingMessage, res: Ser
     return;
   }
   const query = new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
-  handleRead(ctx, req, res, record, path, query).catch(onError);
+  handleRead(ctx, req, res, record, path, query).catch(onError).finally(endRead);
 }
 
 async function handleRead(
@@ -81,7 +96,7 @@ async function handleRead(
   const answerer = ctx.faults.readAnswerer;
   const answer =
     answerer && (path === BRANDS_PATH || path === USERS_PATH)
-      ? answerer({ path, query, headers: req.headers })
+      ? await answerer({ path, query, headers: req.headers })
       : undefined;
   if (answer) return send(res, record, readAnswerReply(answer));
   send(res, record, route(ctx, req.method ?? 'GET', req.headers.authorization, path, query));

@@ -98,8 +98,13 @@ export interface ReadAnswer {
   body: unknown;
 }
 
-/** Decides the answer to a directory read; `undefined` lets the directory answer. */
-export type ReadAnswerer = (read: DirectoryRead) => ReadAnswer | undefined;
+/**
+ * Decides the answer to a directory read; `undefined` lets the directory answer. It may return a
+ * promise: the read is answered when it settles (a slow server, for reads only).
+ */
+export type ReadAnswerer = (
+  read: DirectoryRead,
+) => ReadAnswer | undefined | Promise<ReadAnswer | undefined>;
 
 export interface FailNextOptions {
   /** Sent as the Retry-After header (seconds or an HTTP date). */
@@ -155,6 +160,8 @@ export interface FakeAuthentik {
   readonly maxConcurrent: number;
   /** Highest number of users/brands reads in progress at once since start or `clear()`. */
   readonly maxConcurrentReads: number;
+  /** Users/brands reads in progress now (a read ends when its answer is sent or its connection closes). */
+  readonly readsInProgress: number;
   readonly faults: FaultControls;
   /** Resolves with `events` once it holds at least n; rejects after timeoutMs (default 5000). */
   waitForEvents(n: number, timeoutMs?: number): Promise<StoredEvent[]>;

@@ -26,15 +26,19 @@ describe('faults.hostileReads: hostile answers to the users and brands reads onl
     expect(fake.events).toHaveLength(1);
   });
 
-  it('hang: a read is never answered, an event POST is', async () => {
+  it('hang: a read is never answered (in progress until its connection closes), an event POST is', async () => {
     const fake = await start();
     fake.faults.hostileReads('hang');
-    const error = await fetch(`${fake.url}${BRANDS}`, {
+    const controller = new AbortController();
+    const reading = fetch(`${fake.url}${BRANDS}`, {
       headers: { Authorization: `Bearer ${fake.token}` },
-      signal: AbortSignal.timeout(300),
+      signal: controller.signal,
     }).catch((e: Error) => e);
-    expect((error as Error).name).toBe('TimeoutError');
+    await expect.poll(() => fake.readsInProgress).toBe(1);
     expect((await postEvent(fake, valid())).status).toBe(201);
+    controller.abort();
+    expect(((await reading) as Error).name).toBe('AbortError');
+    await expect.poll(() => fake.readsInProgress).toBe(0);
   });
 
   it('rejects an unknown mode, and reset() turns it off', async () => {
@@ -69,6 +73,23 @@ describe('faults.answerReads: any answer to the users and brands reads', () => {
     expect((await get(fake, BRANDS)).json).toMatchObject({ results: [{ default: true }] });
     fake.faults.answerReads(null);
     expect((await get(fake, USERS)).json).toMatchObject({ results: [{ username: 'akadmin' }] });
+  });
+
+  it('waits for an answerer that returns a promise, and then lets the directory answer', async () => {
+    const fake = await start();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    fake.faults.answerReads(async () => {
+      await gate;
+      return undefined;
+    });
+    const reading = get(fake, USERS);
+    await expect.poll(() => fake.readsInProgress).toBe(1);
+    release();
+    expect((await reading).json).toMatchObject({ results: [{ username: 'akadmin' }] });
+    expect(fake.readsInProgress).toBe(0);
   });
 
   it('does not touch event POSTs', async () => {
