@@ -102,9 +102,12 @@ export class UserPkLookup {
   }
 }
 
-/** Pages of 100 (authentik's largest): 100 pages are 10,000 brands, more than any install has. */
+/**
+ * Pages of 100 (authentik's largest). 200 pages are 20,000 brands, more than any install has;
+ * the bound stops a list whose pagination never ends.
+ */
 const BRAND_PAGE_SIZE = 100;
-const MAX_BRAND_PAGES = 100;
+export const MAX_BRAND_PAGES = 200;
 /** Host names longer than DNS allows are matched, but not remembered (the Host header is the client's). */
 const MAX_CACHED_HOST_LENGTH = 253;
 
