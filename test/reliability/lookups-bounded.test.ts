@@ -245,3 +245,66 @@ describe.each(FRAMEWORKS)('%s: close() covers the lookups in its deadline', (fra
     expect(app.appErrors).toEqual([]);
   });
 });
+
+describe('lookup answers are read within a byte bound', () => {
+  it('a users answer that never ends (512 MiB) costs the app a small bound of memory, and is a failed lookup', async () => {
+    const scenario = await startScenario({
+      // A deadline long enough to read it all, as an uncapped reader would.
+      adapter: { userLookup: true, user: JANE, requestTimeoutMs: NEVER },
+    });
+    const { fake, app, errors } = scenario;
+    fake.faults.hostileReads('huge-body');
+    const base = process.memoryUsage().rss;
+    let peak = base;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 5);
+    try {
+      await sendMany(app.url, 1, () => '/');
+      await fake.waitForEvents(1, 20_000);
+    } finally {
+      clearInterval(sampler);
+    }
+
+    expect(fake.events[0]?.user).toEqual({ username: 'jane' });
+    const failure = errors.find((error) => error.code === 'ERR_AUTHENTIK_EVENTS_LOOKUP');
+    expect(failure?.message).toMatch(/larger than 1048576 bytes/);
+    expect(peak - base).toBeLessThan(128 * 1024 * 1024);
+    expect(app.appErrors).toEqual([]);
+  });
+});
+
+describe('an evicted lookup is aborted', () => {
+  it('with userLookup.max 1, a second user evicts the first lookup: its read is aborted and its event goes on at once', async () => {
+    const names = ['first', 'second'];
+    let n = 0;
+    const scenario = await startScenario({
+      adapter: {
+        ...IN_PROCESS,
+        userLookup: { max: 1 },
+        autoLog: false,
+        requestTimeoutMs: NEVER,
+      },
+      routes: {
+        '/login': (events) => events.emit('login_failed', { user: { username: names[n++] } }),
+      },
+    });
+    const { fake, app } = scenario;
+    fake.faults.hostileReads('hang');
+    await sendMany(app.url, 1, () => '/login');
+    await waitUntil(() => fake.readsInProgress === 1, 'the first read is in progress');
+    expect(app.client.stats().awaitingLookup).toBe(1);
+
+    await sendMany(app.url, 1, () => '/login');
+    // Only the second read is left; the first user's event did not wait for its lookup.
+    await fake.waitForEvents(1, 10_000);
+    expect(fake.events[0]?.user).toEqual({ username: 'first' });
+    await waitUntil(
+      () =>
+        fake.requests.some((request) => request.path.endsWith('username=second')) &&
+        fake.readsInProgress === 1,
+      'the second read is the only one in progress (the first was aborted)',
+    );
+    expect(app.client.stats().awaitingLookup).toBe(1);
+  });
+});
