@@ -161,11 +161,12 @@ export class RecorderCore<R> {
       LOOKUP_RESULT_BYTES,
     );
     if (!held) return false;
-    Promise.all([brand.value, pk]).then(
-      ([resolvedBrand, resolvedPk]) =>
+    Promise.all([brand.value, pk])
+      .then(([resolvedBrand, resolvedPk]) =>
         held.complete(this.complete(input, user, resolvedBrand, resolvedPk)),
-      () => held.complete(),
-    );
+      )
+      // A failed lookup, or anything thrown completing the event: it goes as it was held.
+      .catch(() => held.complete());
     return true;
   }
 
