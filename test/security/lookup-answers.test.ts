@@ -22,7 +22,9 @@ async function get(scenario: Scenario, path: string, host?: string): Promise<voi
   expect(answer.status).toBe(200);
 }
 
-type Hostility = { answer: ReadAnswerer } | { hostile: 'redirect' | 'huge-body' | 'invalid-json' };
+type Hostility =
+  | { answer: ReadAnswerer }
+  | { hostile: 'redirect' | 'huge-body' | 'invalid-json' | 'slow-loris' };
 const echoHeaders: ReadAnswerer = (read) => ({
   body: `you sent: ${read.headers.authorization} ${JSON.stringify(read.headers)}`,
 });
@@ -53,6 +55,7 @@ describe('hostile lookup answers: whatever a users read answers, it is a failed 
     ['a redirect to another host', { hostile: 'redirect' }],
     ['a body that never ends', { hostile: 'huge-body' }],
     ['truncated JSON', { hostile: 'invalid-json' }],
+    ['an answer that trickles a byte a second, forever', { hostile: 'slow-loris' }],
   ];
 
   it.each(cases)('%s', async (_name, hostility) => {

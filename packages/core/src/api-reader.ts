@@ -34,6 +34,7 @@ export const MAX_READS_WAITING = 32;
 export const MAX_READ_BYTES = 1024 * 1024;
 
 const LOOKUP_ERROR = 'ERR_AUTHENTIK_EVENTS_LOOKUP';
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The failure of one read, in words that never include the token (the server's words are not quoted). */
 function lookupError(message: string): AuthentikEventsError {
@@ -126,10 +127,14 @@ export function createApiReader(
       // One deadline for the wait for a slot, the answer and its body: a lookup ends in time.
       const controller = new AbortController();
       let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new Error('timeout'));
-      }, timeoutMs);
+      const timer = setTimeout(
+        () => {
+          timedOut = true;
+          controller.abort(new Error('timeout'));
+        },
+        // Past 2^31 - 1 ms Node fires a timer after 1 ms: longer is "as long as a timer can wait".
+        Math.min(timeoutMs, MAX_TIMER_MS),
+      );
       timer.unref();
       const abort = () => controller.abort(new Error('aborted'));
       const signals = [closing.signal, options.signal].filter(

@@ -175,10 +175,13 @@ export class BrandLookup {
   private async readList(signal: AbortSignal) {
     const deadline = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      deadline.abort(new Error('timeout'));
-    }, this.reader.timeoutMs);
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        deadline.abort(new Error('timeout'));
+      },
+      Math.min(this.reader.timeoutMs, 2 ** 31 - 1),
+    );
     timer.unref();
     const abort = () => deadline.abort(signal.reason);
     signal.addEventListener('abort', abort, { once: true });
