@@ -1,3 +1,6 @@
+import { ConfigError } from '@authentik-events/core';
+import { authentikEvents as expressEvents } from '@authentik-events/express';
+import { authentikEvents as koaEvents } from '@authentik-events/koa';
 import type { FakeUser } from '@authentik-events/testing';
 import { describe, expect, it } from 'vitest';
 import { requestEvent, sendExpecting, settled, startScenario } from './harness/scenario.js';
@@ -70,5 +73,38 @@ describe.each(FRAMEWORKS)('%s: user pk lookup', (framework) => {
       .filter((error) => error.code === 'ERR_AUTHENTIK_EVENTS_LOOKUP')
       .map((error) => error.message.split(' (')[0]);
     expect(lookupErrors.sort()).toEqual(['brand lookup failed', 'user lookup failed']);
+  });
+});
+
+describe('bad lookup options: a ConfigError naming the option, before anything starts', () => {
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['a negative ttl', { userLookup: { ttlMs: -1 } }, 'userLookup.ttlMs'],
+    [
+      'an infinite failure ttl',
+      { userLookup: { failureTtlMs: Infinity } },
+      'userLookup.failureTtlMs',
+    ],
+    ['a cache of 0 entries', { userLookup: { max: 0 } }, 'userLookup.max'],
+    ['a fractional size', { userLookup: { max: 1.5 } }, 'userLookup.max'],
+    ['a ttl as a string', { userLookup: { ttlMs: '300' } }, 'userLookup.ttlMs'],
+    ['a misspelt option', { userLookup: { ttl: 5 } }, 'userLookup.ttl'],
+    ['userLookup as a string', { userLookup: 'yes' }, 'userLookup'],
+    ['a brand lookup cache of 0 entries', { brand: { lookup: { max: 0 } } }, 'brand.lookup.max'],
+    ['a brand lookup of null', { brand: { lookup: null } }, 'brand.lookup'],
+  ];
+  const adapters = { express: expressEvents, koa: koaEvents } as const;
+
+  it.each(cases)('%s', (_name, options, option) => {
+    for (const create of Object.values(adapters)) {
+      let thrown: unknown;
+      try {
+        // No `app`: were the client made first, its ConfigError would name `app` instead.
+        create({ url: 'http://127.0.0.1:1', token: 't', delivery: 'in-process', ...options });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as ConfigError).option).toBe(option);
+    }
   });
 });

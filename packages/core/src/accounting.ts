@@ -30,11 +30,12 @@ export class Accounting {
   readonly dropped: DropCounts = zeroDrops();
   private waiters: SettleWaiter[] = [];
 
-  snapshot(queued: number, queuedBytes: number): ClientStats {
+  snapshot(queued: number, queuedBytes: number, awaitingLookup = 0): ClientStats {
     return {
       emitted: this.emitted,
       queued,
       queuedBytes,
+      awaitingLookup,
       inFlight: this.inFlight,
       delivered: this.delivered,
       retried: this.retried,

@@ -11,6 +11,7 @@ import type { ClientOptions } from './options.js';
 import { Outcomes } from './outcomes.js';
 import { boundQueuedEvent } from './payload/bound-event.js';
 import { Redactor } from './payload/redact.js';
+import { HoldingQueue } from './queue/holding-queue.js';
 import { MemoryStore } from './queue/memory-store.js';
 import type { QueuedEvent } from './queued-event.js';
 import { Reporter } from './reporter.js';
@@ -53,6 +54,23 @@ export interface EventClient {
   shedIfFull(): boolean;
   /** Reads authentik's API with this client's URL and token (brand and user lookups). */
   readonly api: AuthentikReader;
+  /**
+   * For adapters, when an event must wait for a lookup (a user's pk, a brand): accepts it now,
+   * as it would be sent without the lookup, held back until `complete`. A held event is emitted
+   * and `queued` from this moment and counts against the queue's bounds (with `extraBytes`
+   * reserved for what the lookup adds); `undefined` when it is refused, counted as `emit` counts
+   * a refusal. `close()` sends held events as they are, at once.
+   */
+  hold(input: EmitInput, extraBytes: number): HeldEvent | undefined;
+}
+
+/** An event held for a lookup; see `EventClient.hold`. */
+export interface HeldEvent {
+  /**
+   * Queues the event as `input` (what the lookup completed), or as it was held when `input` is
+   * not given or does not fit the place reserved. Does nothing once the event was dropped.
+   */
+  complete(input?: EmitInput): void;
 }
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -80,12 +98,21 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   const resolved = resolveOptions(options);
   const accounting = new Accounting();
   const reporter = new Reporter(resolved.onError, resolved.onDrop);
-  const store = new MemoryStore({
+  const limits = {
     maxCount: resolved.maxQueueSize,
     maxBytes: resolved.maxQueueBytes,
     overflow: resolved.overflow,
-  });
-  const outcomes = new Outcomes(accounting, reporter, resolved, store);
+  };
+  const store = new MemoryStore(limits);
+  /** What is queued: the store the sender takes from, and the events held for a lookup. */
+  const queue = new HoldingQueue(store, limits);
+  const api = createApiReader(
+    resolved.baseUrl,
+    resolved.token,
+    resolved.requestTimeoutMs,
+    USER_AGENT,
+  );
+  const outcomes = new Outcomes(accounting, reporter, resolved, queue);
   const redactor =
     resolved.redact === false ? false : new Redactor(resolved.redact.keys, resolved.redact.except);
   let closed = false;
@@ -156,49 +183,75 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   const refusesAnyEvent = () =>
     resolved.overflow === 'drop-newest' &&
     !reporter.wantsDrops &&
-    (store.size >= resolved.maxQueueSize ||
-      store.bytes + EVENT_OVERHEAD_BYTES > resolved.maxQueueBytes);
+    (queue.size >= resolved.maxQueueSize ||
+      queue.bytes + EVENT_OVERHEAD_BYTES > resolved.maxQueueBytes);
 
-  function emit(input: EmitInput): boolean {
+  /** A shallow snapshot (later changes to the app's top-level objects do not alter the event), bounded and sized. */
+  function toQueuedEvent(input: EmitInput, id: string, extraBytes = 0): QueuedEvent {
+    const snapshot: EmitInput = { ...input };
+    if (input.context) snapshot.context = { ...input.context };
+    if (input.user) snapshot.user = { ...input.user };
+    if (input.brand) snapshot.brand = { ...input.brand };
+    const bytes =
+      EVENT_OVERHEAD_BYTES +
+      extraBytes +
+      boundQueuedEvent(snapshot, { maxEventBytes: resolved.maxEventBytes, redactor });
+    return { id, seq: 0, input: snapshot, bytes };
+  }
+
+  /** `emit`, or with `hold` the same for an event held until a lookup completes it. */
+  function accept(input: EmitInput, hold?: { extraBytes: number }): QueuedEvent | undefined {
     try {
-      if (closed) return outcomes.refused('closed', 'the client is closed', input);
+      if (closed) return void outcomes.refused('closed', 'the client is closed', input);
       if (inBeforeSend > 0)
-        return outcomes.refused(
+        return void outcomes.refused(
           'invalid',
           'emit() was called from inside beforeSend, which runs for every event: it would never stop',
           input,
         );
       const problem = checkEmitInput(input);
-      if (problem) return outcomes.refused('invalid', problem, input);
-      if (refusesAnyEvent()) return outcomes.shed();
-      // A shallow snapshot: later changes to the app's top-level objects do not alter the event.
-      const snapshot: EmitInput = { ...input };
-      if (input.context) snapshot.context = { ...input.context };
-      if (input.user) snapshot.user = { ...input.user };
-      if (input.brand) snapshot.brand = { ...input.brand };
-      const bytes =
-        EVENT_OVERHEAD_BYTES +
-        boundQueuedEvent(snapshot, { maxEventBytes: resolved.maxEventBytes, redactor });
-      const id = flatRandomUUID();
-      // The event's emission order is the count of events emitted with it, so it is set once
-      // the queue has accepted it; nothing of the app's runs between the two.
-      const event = { id, seq: 0, input: snapshot, bytes } as {
+      if (problem) return void outcomes.refused('invalid', problem, input);
+      if (refusesAnyEvent()) return void outcomes.shed();
+      const event = toQueuedEvent(input, flatRandomUUID(), hold?.extraBytes) as {
         -readonly [K in keyof QueuedEvent]: QueuedEvent[K];
       };
-      const added = store.add(event);
-      if (!added.accepted) return outcomes.refused('queue_full', 'queue full', snapshot, id);
+      const added = hold ? queue.hold(event) : queue.add(event);
+      if (!added.accepted)
+        return void outcomes.refused('queue_full', 'queue full', event.input, event.id);
+      // The event's emission order is the count of events emitted with it, so it is set once
+      // the queue has accepted it; nothing of the app's runs between the two.
       event.seq = accounting.queuedAtEmit();
       outcomes.evicted(added.evicted);
-      sender.notifyQueued();
-      return true;
+      if (!hold) sender.notifyQueued();
+      return event;
     } catch (error) {
       // A Proxy or a throwing getter on the event itself: refuse it, never throw into the app.
-      return outcomes.refused(
+      return void outcomes.refused(
         'invalid',
         `the event could not be read: ${describeError(error)}`,
         input,
       );
     }
+  }
+
+  function emit(input: EmitInput): boolean {
+    return accept(input) !== undefined;
+  }
+
+  /** A held event becomes ready: as completed when that is valid and fits its place, else as held. */
+  function completeHeld(held: QueuedEvent, input: EmitInput | undefined): void {
+    if (!queue.isHeld(held)) return;
+    let completed = held;
+    try {
+      if (input !== undefined && checkEmitInput(input) === undefined) {
+        const candidate = { ...toQueuedEvent(input, held.id), seq: held.seq };
+        if (candidate.bytes <= held.bytes) completed = candidate;
+      }
+    } catch {
+      // What the lookup completed cannot be read: the event goes as it was held.
+    }
+    if (queue.complete(held, completed)) sender.notifyQueued();
+    else outcomes.dropped([held], 'queue_full', false, 'queue full');
   }
 
   /** A deadline as given to flush/close: a number ≥ 0 (Infinity: none); anything else is reported and replaced. */
@@ -216,7 +269,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
 
   async function waitSettled(timeoutMs: number): Promise<boolean> {
     const settled = accounting
-      .whenSettled(accounting.emitted, store.size + accounting.inFlight)
+      .whenSettled(accounting.emitted, queue.size + accounting.inFlight)
       .then(() => true);
     sender.wake();
     if (timeoutMs === Number.POSITIVE_INFINITY) return settled;
@@ -232,7 +285,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     }
   }
 
-  const stats = () => accounting.snapshot(store.size, store.bytes);
+  const stats = () => accounting.snapshot(queue.size, queue.bytes, queue.heldCount);
 
   async function flush(waitOptions?: WaitOptions): Promise<DeliveryReport> {
     const timeoutMs = deadlineOf(waitOptions?.timeoutMs, Number.POSITIVE_INFINITY, 'flush');
@@ -246,6 +299,10 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     unregisterExit();
     const before = stats();
     const startedAt = Date.now();
+    // The deadline covers everything: lookups still running are aborted, and the events held
+    // for them go now, without what the lookup would have added.
+    api.close();
+    for (const held of queue.heldEvents()) completeHeld(held, undefined);
     const complete = await waitSettled(timeoutMs);
     await sender.stop();
     const left = store.drain();
@@ -274,7 +331,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   let settledAtLastExitFlush = -1;
   const exitParticipant = {
     beforeExit() {
-      const pending = store.size + accounting.inFlight;
+      const pending = queue.size + accounting.inFlight;
       const settledSoFar = accounting.emitted - pending;
       // Only while it makes progress: an unreachable authentik must not keep the process alive.
       if (closed || pending === 0 || settledSoFar === settledAtLastExitFlush) return;
@@ -284,9 +341,10 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       if (left > 0) void flush({ timeoutMs: left });
     },
     exit() {
-      const queued = store.size;
+      const queued = queue.size;
       const inFlight = accounting.inFlight;
       if (closed || queued + inFlight === 0) return;
+      for (const held of queue.heldEvents()) completeHeld(held, undefined);
       const left = store.drain();
       if (left.length > 0)
         outcomes.dropped(
@@ -321,7 +379,24 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       outcomes.shed();
       return true;
     },
-    api: createApiReader(resolved.baseUrl, resolved.token, resolved.requestTimeoutMs, USER_AGENT),
+    api,
+    hold(input, extraBytes) {
+      const held = accept(input, { extraBytes });
+      if (!held) return undefined;
+      let completed = false;
+      return {
+        complete(completedInput) {
+          if (completed) return;
+          completed = true;
+          try {
+            completeHeld(held, completedInput);
+          } catch {
+            // Called from a lookup's promise: nothing may reject there. The event goes as held.
+            if (queue.isHeld(held)) completeHeld(held, undefined);
+          }
+        },
+      };
+    },
   };
   return client;
 }

@@ -61,8 +61,11 @@ export type DropCounts = Record<DropReason, number>;
 /** Counters; at every moment `emitted = queued + inFlight + delivered + sum(dropped)`. */
 export interface ClientStats {
   emitted: number;
+  /** Accepted events not yet taken for delivery, including those awaiting a lookup. */
   queued: number;
   queuedBytes: number;
+  /** Of `queued`, the events held back until a user or brand lookup completes them. */
+  awaitingLookup: number;
   inFlight: number;
   delivered: number;
   /** Attempts that were retried (not events). */

@@ -55,6 +55,7 @@ class FakeAuthentikServer implements FakeAuthentik {
       timers: new Timers(),
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       concurrency: { current: 0, max: 0 },
+      readConcurrency: { current: 0, max: 0 },
       isDown: () => this.down || this.closing !== undefined,
       warn: quiet
         ? () => {}
@@ -83,6 +84,14 @@ class FakeAuthentikServer implements FakeAuthentik {
     return this.ctx.concurrency.max;
   }
 
+  get maxConcurrentReads(): number {
+    return this.ctx.readConcurrency.max;
+  }
+
+  get readsInProgress(): number {
+    return this.ctx.readConcurrency.current;
+  }
+
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -105,6 +114,7 @@ class FakeAuthentikServer implements FakeAuthentik {
     this.ctx.store.clear();
     this.ctx.log.clear();
     this.ctx.concurrency.max = this.ctx.concurrency.current;
+    this.ctx.readConcurrency.max = this.ctx.readConcurrency.current;
   }
 
   close(): Promise<void> {

@@ -4,6 +4,7 @@ import type {
   FailNextOptions,
   FaultControls,
   HostileMode,
+  ReadAnswerer,
   ResetNextOptions,
 } from './types.js';
 
@@ -27,6 +28,12 @@ function checkCount(name: string, n: number): void {
     throw new RangeError(`faults.${name}: n must be an integer >= 0, got ${n}`);
 }
 
+function checkHostileMode(name: string, mode: HostileMode | null): void {
+  if (mode !== null && !HOSTILE_MODES.has(mode)) {
+    throw new RangeError(`faults.${name}: unknown mode ${JSON.stringify(mode)}`);
+  }
+}
+
 function checkStatus(name: string, status: number): void {
   if (!Number.isInteger(status) || status < 100 || status > 599) {
     throw new RangeError(`faults.${name}: status must be an HTTP status 100-599, got ${status}`);
@@ -39,6 +46,8 @@ function checkStatus(name: string, status: number): void {
  */
 export class FaultState implements FaultControls {
   hostileMode: HostileMode | null = null;
+  hostileReadsMode: HostileMode | null = null;
+  readAnswerer: ReadAnswerer | null = null;
   latencyMs = 0;
   limiter: RateLimiter | null = null;
   private failLeft = 0;
@@ -103,15 +112,27 @@ export class FaultState implements FaultControls {
   }
 
   hostile(mode: HostileMode | null): void {
-    if (mode !== null && !HOSTILE_MODES.has(mode)) {
-      throw new RangeError(`faults.hostile: unknown mode ${JSON.stringify(mode)}`);
-    }
+    checkHostileMode('hostile', mode);
     this.hostileMode = mode;
+  }
+
+  hostileReads(mode: HostileMode | null): void {
+    checkHostileMode('hostileReads', mode);
+    this.hostileReadsMode = mode;
+  }
+
+  answerReads(answerer: ReadAnswerer | null): void {
+    if (answerer !== null && typeof answerer !== 'function') {
+      throw new TypeError('faults.answerReads: expected a function or null');
+    }
+    this.readAnswerer = answerer;
   }
 
   /** Turns every fault off. A server taken down stays down until up(): that one is async. */
   reset(): void {
     this.hostileMode = null;
+    this.hostileReadsMode = null;
+    this.readAnswerer = null;
     this.latencyMs = 0;
     this.limiter = null;
     this.failLeft = 0;

@@ -16,11 +16,13 @@ export function respondHostile(
   res: ServerResponse,
   record: RecordedRequest,
   timers: Timers,
+  /** The status of the answers that pretend success: 201 for an event POST, 200 for a read. */
+  okStatus = 201,
 ): void {
   // Drain the request so the client can finish sending and start waiting for the answer.
   req.resume();
   if (mode === 'hang') return;
-  record.status = mode === 'redirect' ? 307 : 201;
+  record.status = mode === 'redirect' ? 307 : okStatus;
   if (mode === 'redirect') {
     res.writeHead(307, {
       Location: `http://other-host.invalid${req.url ?? '/'}`,
@@ -29,20 +31,20 @@ export function respondHostile(
     res.end();
   } else if (mode === 'invalid-json') {
     const text = '{"pk": "00000000-0000-0000-0000-000000000000", "action": <html>';
-    res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': text.length });
+    res.writeHead(okStatus, { 'Content-Type': 'application/json', 'Content-Length': text.length });
     res.end(text);
   } else if (mode === 'slow-loris') {
-    res.writeHead(201, { 'Content-Type': 'application/json' });
+    res.writeHead(okStatus, { 'Content-Type': 'application/json' });
     res.flushHeaders();
     const stop = timers.every(1000, () => res.write(' '));
     res.once('close', stop);
   } else {
-    streamHugeBody(res);
+    streamHugeBody(res, okStatus);
   }
 }
 
-function streamHugeBody(res: ServerResponse): void {
-  res.writeHead(201, { 'Content-Type': 'application/json' });
+function streamHugeBody(res: ServerResponse, status: number): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
   res.write('{"pk": "00000000-0000-0000-0000-000000000000", "app": "');
   let sent = 0;
   const pump = (): void => {

@@ -2,6 +2,7 @@ export { EVENT_ACTIONS, type EventAction } from './event-actions.js';
 export { startFakeAuthentik } from './fake-authentik.js';
 export type {
   BodyPredicate,
+  DirectoryRead,
   FailNextOptions,
   FakeAuthentik,
   FakeAuthentikOptions,
@@ -9,6 +10,8 @@ export type {
   FakeUser,
   FaultControls,
   HostileMode,
+  ReadAnswer,
+  ReadAnswerer,
   RecordedRequest,
   ResetNextOptions,
   StoredEvent,

@@ -9,7 +9,7 @@ import { listEvents } from './list-events.js';
 import { readBody, TOO_LARGE } from './read-body.js';
 import type { RequestLog } from './request-log.js';
 import { htmlReply, jsonReply, type Reply, send } from './respond.js';
-import type { RecordedRequest } from './types.js';
+import type { ReadAnswer, RecordedRequest } from './types.js';
 
 export const EVENTS_PATH = '/api/v3/events/events/';
 const EVENT_DETAIL = /^\/api\/v3\/events\/events\/([0-9a-f-]{32,36})\/$/;
@@ -20,6 +20,28 @@ export interface RouterContext extends PostContext {
   log: RequestLog;
   directory: Directory;
   concurrency: { current: number; max: number };
+  /** Reads of the users and brands lists in progress, and the most at once. */
+  readConcurrency: { current: number; max: number };
+}
+
+/**
+ * Counts a request as in progress until its connection closes or `end` is called (when the
+ * answer is handed to the socket: a client that has read the answer may already be sending
+ * its next request before this server sees the response 'close').
+ */
+function countInProgress(
+  counter: { current: number; max: number },
+  res: ServerResponse,
+): () => void {
+  if (++counter.current > counter.max) counter.max = counter.current;
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    counter.current--;
+  };
+  res.once('close', end);
+  return end;
 }
 
 /** Entry point for every request: records it, then hands it to the matching handler. */
@@ -34,23 +56,23 @@ export function handleRequest(ctx: RouterContext, req: IncomingMessage, res: Ser
     receivedAt: Date.now(),
   };
   ctx.log.add(record);
-  const hostile = ctx.faults.hostileMode;
-  if (hostile) {
-    respondHostile(hostile, req, res, record, ctx.timers);
-    return;
-  }
   const queryAt = url.indexOf('?');
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const isDirectoryRead = path === BRANDS_PATH || path === USERS_PATH;
+  const endRead = isDirectoryRead ? countInProgress(ctx.readConcurrency, res) : () => {};
+  const hostile = ctx.faults.hostileMode ?? (isDirectoryRead ? ctx.faults.hostileReadsMode : null);
+  if (hostile) {
+    respondHostile(hostile, req, res, record, ctx.timers, isDirectoryRead ? 200 : 201);
+    return;
+  }
   const onError = (error: unknown) => internalError(ctx, res, record, error);
   if (path === EVENTS_PATH && req.method === 'POST') {
-    const c = ctx.concurrency;
-    if (++c.current > c.max) c.max = c.current;
-    res.once('close', () => c.current--);
+    countInProgress(ctx.concurrency, res);
     handlePostEvent(ctx, req, res, record).catch(onError);
     return;
   }
   const query = new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
-  handleRead(ctx, req, res, record, path, query).catch(onError);
+  handleRead(ctx, req, res, record, path, query).catch(onError).finally(endRead);
 }
 
 async function handleRead(
@@ -71,7 +93,21 @@ async function handleRead(
   }
   record.body = body;
   if (ctx.faults.latencyMs > 0) await ctx.timers.sleep(ctx.faults.latencyMs);
+  const answerer = ctx.faults.readAnswerer;
+  const answer =
+    answerer && (path === BRANDS_PATH || path === USERS_PATH)
+      ? await answerer({ path, query, headers: req.headers })
+      : undefined;
+  if (answer) return send(res, record, readAnswerReply(answer));
   send(res, record, route(ctx, req.method ?? 'GET', req.headers.authorization, path, query));
+}
+
+/** A string body is sent as it is (to answer with what is not JSON), anything else as JSON. */
+function readAnswerReply(answer: ReadAnswer): Reply {
+  const status = answer.status ?? 200;
+  return typeof answer.body === 'string'
+    ? { status, contentType: 'application/json', text: answer.body }
+    : jsonReply(status, answer.body);
 }
 
 function route(

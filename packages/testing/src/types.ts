@@ -83,6 +83,29 @@ export interface RecordedRequest {
 
 export type HostileMode = 'huge-body' | 'invalid-json' | 'slow-loris' | 'redirect' | 'hang';
 
+/** A read of the directory (`GET` of the users or brands list) as `faults.answerReads` sees it. */
+export interface DirectoryRead {
+  /** The path without the query, e.g. `/api/v3/core/users/`. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+}
+
+/** What a read is answered with instead of the directory: JSON unless `body` is a string. */
+export interface ReadAnswer {
+  /** @default 200 */
+  status?: number;
+  body: unknown;
+}
+
+/**
+ * Decides the answer to a directory read; `undefined` lets the directory answer. It may return a
+ * promise: the read is answered when it settles (a slow server, for reads only).
+ */
+export type ReadAnswerer = (
+  read: DirectoryRead,
+) => ReadAnswer | undefined | Promise<ReadAnswer | undefined>;
+
 export interface FailNextOptions {
   /** Sent as the Retry-After header (seconds or an HTTP date). */
   retryAfter?: string | number;
@@ -113,6 +136,13 @@ export interface FaultControls {
   up(): Promise<void>;
   rateLimit(eventsPerSecond: number | null): void;
   hostile(mode: HostileMode | null): void;
+  /**
+   * Like `hostile`, for reads of the users and brands lists only (the lookups of a client);
+   * event POSTs are answered as usual. A 'huge-body' read answers 200 with an endless JSON string.
+   */
+  hostileReads(mode: HostileMode | null): void;
+  /** Answers reads of the users and brands lists with what `answerer` returns (null: the directory again). */
+  answerReads(answerer: ReadAnswerer | null): void;
   reset(): void;
 }
 
@@ -128,6 +158,10 @@ export interface FakeAuthentik {
   readonly requestCount: number;
   /** Highest number of event POSTs in progress at once since start or `clear()`. */
   readonly maxConcurrent: number;
+  /** Highest number of users/brands reads in progress at once since start or `clear()`. */
+  readonly maxConcurrentReads: number;
+  /** Users/brands reads in progress now (a read ends when its answer is sent or its connection closes). */
+  readonly readsInProgress: number;
   readonly faults: FaultControls;
   /** Resolves with `events` once it holds at least n; rejects after timeoutMs (default 5000). */
   waitForEvents(n: number, timeoutMs?: number): Promise<StoredEvent[]>;

@@ -27,12 +27,35 @@ export function brandFromHost(host: string): AuthentikBrand {
  * domain is the longest case-insensitive suffix of the host, else the default brand.
  */
 export function matchBrand(brands: readonly ListedBrand[], host: string): ListedBrand | undefined {
-  const hostname = host.toLowerCase();
-  let best: ListedBrand | undefined;
-  for (const brand of brands) {
-    const domain = brand.domain.toLowerCase();
-    if (domain !== '' && hostname.endsWith(domain) && (!best || domain.length > best.domain.length))
-      best = brand;
+  return new BrandDirectory(brands).match(host);
+}
+
+/**
+ * A brand list prepared to match many hosts: the domains are lower-cased once, not once per
+ * host (a request's Host header is the client's to choose, so every request can bring a new one).
+ */
+export class BrandDirectory {
+  private readonly domains: string[];
+  private readonly fallback: ListedBrand | undefined;
+
+  constructor(private readonly brands: readonly ListedBrand[]) {
+    this.domains = brands.map((brand) => brand.domain.toLowerCase());
+    this.fallback = brands.find((brand) => brand.default);
   }
-  return best ?? brands.find((brand) => brand.default);
+
+  match(host: string): ListedBrand | undefined {
+    const hostname = host.toLowerCase();
+    let best = -1;
+    for (let i = 0; i < this.domains.length; i++) {
+      const domain = this.domains[i] as string;
+      if (
+        domain !== '' &&
+        domain.length <= hostname.length &&
+        (best === -1 || domain.length > (this.domains[best] as string).length) &&
+        hostname.endsWith(domain)
+      )
+        best = i;
+    }
+    return best === -1 ? this.fallback : this.brands[best];
+  }
 }

@@ -1,8 +1,10 @@
 import { createEventClient, type EventClient } from '../client.js';
-import { ConfigError, DegradedError, describeError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { DeliveryReport } from '../types.js';
 import type { AdapterOptions, RequestReader } from './adapter-options.js';
-import { BrandLookup, type LookupOptions, UserPkLookup } from './lookups.js';
+import { type ResolvedLookupOptions, resolveLookupOptions } from './lookup-options.js';
+import { lookupReports } from './lookup-reports.js';
+import { BrandLookup, UserPkLookup } from './lookups.js';
 import { RecorderCore } from './recorder-core.js';
 import { RequestScope } from './request-scope.js';
 
@@ -39,9 +41,12 @@ function compileIgnore<R>(
     patterns.some((pattern) => pattern.test(path));
 }
 
-function lookupOptions(value: boolean | LookupOptions | undefined): LookupOptions | undefined {
-  if (value === undefined || value === false) return undefined;
-  return value === true ? {} : value;
+/** The brand lookup's options when `brand` asks for a lookup (`'lookup'` or `{ lookup: {...} }`). */
+function brandLookupOptions(brand: unknown): ResolvedLookupOptions | undefined {
+  if (brand === 'lookup') return resolveLookupOptions(brand, 'brand');
+  if (brand !== null && typeof brand === 'object' && 'lookup' in brand)
+    return resolveLookupOptions((brand as { lookup: unknown }).lookup, 'brand.lookup');
+  return undefined;
 }
 
 /**
@@ -70,40 +75,26 @@ export function createRecorder<R>(
       "must be a brand object, a function of the request, or 'lookup'",
     );
   }
+  // Checked before a client is made, so that a wrong option leaves nothing running.
+  const brandLookupOptionsGiven = brandLookupOptions(options.brand);
+  const userLookupOptions =
+    options.userLookup === undefined || options.userLookup === false
+      ? undefined
+      : resolveLookupOptions(options.userLookup, 'userLookup');
   const ownsClient = options.client === undefined;
   const client = options.client ?? createEventClient(options);
   const ignore = compileIgnore(options.ignore, packageName);
 
-  const reportLookup = (what: string) => {
-    let reported = false;
-    return (error: unknown) => {
-      if (reported) return;
-      reported = true;
-      client.report(
-        new DegradedError(
-          'ERR_AUTHENTIK_EVENTS_LOOKUP',
-          `${what} lookup failed (${describeError(error)}); events go on without it`,
-        ),
-      );
-    };
-  };
-  const brandOption = options.brand;
   const brandLookup =
-    brandOption === 'lookup' ||
-    (typeof brandOption === 'object' &&
-      brandOption !== null &&
-      'lookup' in brandOption &&
-      typeof brandOption.lookup === 'object')
-      ? new BrandLookup(
-          client.api,
-          brandOption === 'lookup' ? {} : (brandOption.lookup as LookupOptions),
-          reportLookup('brand'),
-        )
-      : undefined;
-  const userLookupOptions = lookupOptions(options.userLookup);
-  const userLookup = userLookupOptions
-    ? new UserPkLookup(client.api, userLookupOptions, reportLookup('user'))
-    : undefined;
+    brandLookupOptionsGiven &&
+    new BrandLookup(
+      client.api,
+      brandLookupOptionsGiven,
+      lookupReports(client, client.api, 'brand'),
+    );
+  const userLookup =
+    userLookupOptions &&
+    new UserPkLookup(client.api, userLookupOptions, lookupReports(client, client.api, 'user'));
   const core = new RecorderCore(client, options, reader, { user: userLookup, brand: brandLookup });
 
   return {
@@ -121,8 +112,8 @@ export function createRecorder<R>(
     },
     async close(closeOptions) {
       if (!ownsClient) return undefined;
-      // Events still waiting for a brand/user lookup are emitted first (lookups time out on their own).
-      await core.lookupsSettled();
+      // The client's deadline covers the lookups too: it aborts those still running and sends
+      // the events held for them at once.
       return client.close(closeOptions);
     },
   };

@@ -5,7 +5,8 @@ import { flatRandomUUID } from '../flat-uuid.js';
 import { absorbThenable } from '../hook-result.js';
 import type { AuthentikBrand, AuthentikUser, EmitInput } from '../types.js';
 import type { AdapterOptions, RequestReader } from './adapter-options.js';
-import type { BrandLookup, UserPkLookup } from './lookups.js';
+import { brandFromHost } from './brand-match.js';
+import type { BrandLookup, Lookup, UserPkLookup } from './lookups.js';
 import { toAuthentikUser } from './map-user.js';
 import { pathOf, queryArgs } from './query-args.js';
 import type { RequestScope } from './request-scope.js';
@@ -17,14 +18,16 @@ export interface FinishFacts {
   error: unknown;
 }
 
-type Maybe<T> = T | undefined | Promise<T | undefined>;
+/**
+ * Room reserved in the queue for what a lookup adds to a held event (a pk, a brand from the
+ * list); an event the lookup made larger than that goes as it was held.
+ */
+const LOOKUP_RESULT_BYTES = 1024;
 
 /** Turns a request (through the adapter's reader) into events: the mapping every adapter shares. */
 export class RecorderCore<R> {
   private readonly requestIdHeader: string;
   private readonly trustRequestIdHeader: boolean | undefined;
-  /** Events held back until a lookup lands; close() waits for them, or they would be refused as closed. */
-  private readonly awaitingLookup = new Set<Promise<unknown>>();
   /** How many of the app's callbacks are running now (they may call `emit` themselves). */
   private callbackDepth = 0;
 
@@ -154,34 +157,41 @@ export class RecorderCore<R> {
       user && user.pk === undefined && typeof user.username === 'string'
         ? this.lookups.user?.resolve(user.username)
         : undefined;
-    if (!(brand instanceof Promise) && !(pk instanceof Promise))
-      return this.client.emit(this.complete(input, user, brand, pk));
-    // A lookup is on its way: emit when it lands (the request itself is not held up).
-    const held: Promise<unknown> = Promise.all([brand, pk])
-      .then(
-        ([resolvedBrand, resolvedPk]) =>
-          this.client.emit(this.complete(input, user, resolvedBrand, resolvedPk)),
-        () => this.client.emit(this.complete(input, user, undefined, undefined)),
+    if (!(brand.value instanceof Promise) && !(pk instanceof Promise))
+      return this.client.emit(this.complete(input, user, brand.value, pk));
+    // A lookup is on its way: the event is accepted now, as it goes if the lookup fails (counted
+    // and bounded like any queued event), and completed when the lookup lands. The request
+    // itself is not held up.
+    const held = this.client.hold(
+      this.complete(
+        input,
+        user,
+        brand.value instanceof Promise ? brand.withoutLookup : brand.value,
+        pk instanceof Promise ? undefined : pk,
+      ),
+      LOOKUP_RESULT_BYTES,
+    );
+    if (!held) return false;
+    Promise.all([brand.value, pk])
+      .then(([resolvedBrand, resolvedPk]) =>
+        held.complete(this.complete(input, user, resolvedBrand, resolvedPk)),
       )
-      .finally(() => this.awaitingLookup.delete(held));
-    this.awaitingLookup.add(held);
+      // A failed lookup, or anything thrown completing the event: it goes as it was held.
+      .catch(() => held.complete());
     return true;
   }
 
-  /** Resolves once every event held back for a lookup has been handed to the client. */
-  async lookupsSettled(): Promise<void> {
-    while (this.awaitingLookup.size > 0) await Promise.allSettled([...this.awaitingLookup]);
-  }
-
+  /** The event with the user (and its pk, once known) and the brand. */
   private complete(
     input: EmitInput,
     user: AuthentikUser | undefined,
     brand: AuthentikBrand | undefined,
     pk: number | string | undefined,
   ): EmitInput {
-    if (user) input.user = pk === undefined ? user : { ...user, pk };
-    if (brand) input.brand = brand;
-    return input;
+    const completed = { ...input };
+    if (user) completed.user = pk === undefined ? user : { ...user, pk };
+    if (brand) completed.brand = brand;
+    return completed;
   }
 
   /** The `context` option's extra context; anything but a plain object would be spread key by key. */
@@ -221,21 +231,26 @@ export class RecorderCore<R> {
     return this.copyOf('user', user);
   }
 
-  private brand(request: R): Maybe<AuthentikBrand> {
+  /** The brand, or the lookup of it and the brand used when that fails. */
+  private brand(request: R): {
+    value: Lookup<AuthentikBrand | undefined>;
+    withoutLookup?: AuthentikBrand;
+  } {
     const option = this.options.brand;
-    if (option === undefined) return undefined;
+    if (option === undefined) return { value: undefined };
     if (this.lookups.brand) {
       const host = this.reader.host(request);
-      return host ? this.lookups.brand.resolve(host) : undefined;
+      if (!host) return { value: undefined };
+      return { value: this.lookups.brand.resolve(host), withoutLookup: brandFromHost(host) };
     }
     const brand =
       typeof option === 'function' ? this.callback('brand', () => option(request)) : option;
-    if (brand === undefined || brand === null) return undefined;
+    if (brand === undefined || brand === null) return { value: undefined };
     if (typeof brand !== 'object' || Array.isArray(brand)) {
       this.report('brand', `returned ${typeof brand}, expected an object such as {pk, name}`);
-      return undefined;
+      return { value: undefined };
     }
-    return this.copyOf('brand', brand as AuthentikBrand);
+    return { value: this.copyOf('brand', brand as AuthentikBrand) };
   }
 
   /** A shallow copy of what a callback returned, made here so a throwing getter is reported, not thrown. */
