@@ -32,7 +32,7 @@ const NOT_DELIVERED = /the process exited with 5 events not delivered to authent
 // timer of its own: its event loop runs empty at once.
 const SCRIPT = `
 import { createEventClient } from '@authentik-events/core';
-const client = createEventClient({ app: 'exit-test', requestTimeoutMs: 500, retry: { minDelayMs: 10, maxDelayMs: 100 } });
+const client = createEventClient({ app: 'exit-test', requestTimeoutMs: 1000, retry: { minDelayMs: 10, maxDelayMs: 100 } });
 for (let i = 0; i < 5; i++) client.emit({ action: 'custom_step', context: { i } });
 process.on('exit', () => console.log(JSON.stringify(client.stats())));
 `;
