@@ -1,4 +1,6 @@
+import { Agent, fetch } from 'undici';
 import { DeliveryError } from './errors.js';
+import { contextTrusting } from './transport/trusted-certificates.js';
 
 /** Reads from authentik's API with the client's URL and token (brand and user lookups). */
 export interface AuthentikReader {
@@ -10,8 +12,13 @@ export function createApiReader(
   token: string,
   timeoutMs: number,
   userAgent: string,
+  ca?: readonly string[],
 ): AuthentikReader {
   const base = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
+  // The `ca` option trusts authentik's certificate here as for delivery.
+  const dispatcher = ca
+    ? new Agent({ connect: { secureContext: contextTrusting(ca) } })
+    : undefined;
   return {
     async get<T>(path: string, query: Record<string, string> = {}): Promise<T> {
       const url = new URL(path.replace(/^\//, ''), base);
@@ -25,6 +32,7 @@ export function createApiReader(
         },
         redirect: 'error',
         signal: AbortSignal.timeout(timeoutMs),
+        dispatcher,
       });
       if (!response.ok) {
         const reason =

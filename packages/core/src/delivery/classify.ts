@@ -6,7 +6,17 @@ export type AttemptOutcome =
   | { kind: 'retry'; status: number | undefined; retryAfterMs: number | undefined; message: string }
   | { kind: 'drop'; reason: 'rejected' | 'unauthorized'; status: number; message: string };
 
-const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+/**
+ * Retried: a timeout, a rate limit, and server errors, which are a server's (or its proxy's)
+ * trouble, not the event's: Cloudflare's 520-527 and nginx's 5xx a down upstream gives too. Not
+ * 501 and 505, which say the request can never work there. A status outside 100-599 is no
+ * answer an HTTP server gives (a broken proxy): retried like a network failure.
+ */
+function isRetriedStatus(status: number): boolean {
+  if (status === 408 || status === 429) return true;
+  if (status >= 500 && status < 600) return status !== 501 && status !== 505;
+  return status < 100 || status >= 600;
+}
 const MIN_RETRY_AFTER_MS = 1000;
 const MAX_RETRY_AFTER_MS = 5 * 60 * 1000;
 
@@ -41,7 +51,7 @@ export function classifyResponse(response: TransportResponse): AttemptOutcome {
   const { status } = response;
   if (status >= 200 && status < 300) return { kind: 'delivered' };
   const said = summariseBody(response.body);
-  if (RETRIED_STATUSES.has(status)) {
+  if (isRetriedStatus(status)) {
     return {
       kind: 'retry',
       status,

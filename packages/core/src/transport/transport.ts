@@ -18,9 +18,12 @@ export type TransportFailure = 'network' | 'timeout' | 'aborted';
 
 export class TransportError extends Error {
   readonly kind: TransportFailure;
-  constructor(kind: TransportFailure, message: string, cause?: unknown) {
+  /** The system's or TLS's code of a network failure (`ECONNREFUSED`, `CERT_HAS_EXPIRED`…). */
+  readonly code: string | undefined;
+  constructor(kind: TransportFailure, message: string, cause?: unknown, code?: string) {
     super(message, { cause });
     this.name = 'TransportError';
     this.kind = kind;
+    this.code = code;
   }
 }
