@@ -3,6 +3,8 @@ export interface TransportResponse {
   status: number;
   /** The raw `Retry-After` header, if any. */
   retryAfter: string | undefined;
+  /** Where a redirect points (never followed; said in the message), if any. */
+  location?: string;
   /** The start of the body (capped), for error messages. */
   body: string;
 }

@@ -5,6 +5,8 @@ import { contextTrusting } from './trusted-certificates.js';
 
 /** Enough of an error body for a message; the rest is discarded (a hostile server may never stop). */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
+/** How much of a body is decoded for a message (500 characters of it are quoted). */
+const MAX_BODY_TEXT_BYTES = 8 * 1024;
 /** Past this much, stop reading and drop the connection: no authentik answer is that long. */
 const MAX_READ_BYTES = MAX_RESPONSE_BYTES * 16;
 /** The longest delay a Node timer keeps; a longer one fires after 1 ms. */
@@ -112,10 +114,13 @@ export class UndiciTransport implements Transport {
   }
 
   private answer(response: Dispatcher.ResponseData, chunks: Buffer[]): TransportResponse {
+    const location = firstHeader(response.headers.location);
     return {
       status: response.statusCode,
       retryAfter: firstHeader(response.headers['retry-after']),
-      body: this.mask(Buffer.concat(chunks).toString('utf8', 0, MAX_RESPONSE_BYTES)),
+      location: location === undefined ? undefined : this.mask(location.slice(0, 1000)),
+      // Only the start is ever quoted; masked before it is cut, so no piece of the token is left.
+      body: this.mask(Buffer.concat(chunks).toString('utf8', 0, MAX_BODY_TEXT_BYTES)),
     };
   }
 }
