@@ -332,10 +332,15 @@ describe('through the worker', () => {
       dropped: { ...NO_DROPS, retries_exhausted: 1 },
     });
     expectAccounting(client.stats());
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toBeInstanceOf(DeliveryError);
-    expect(errors[0]?.message).toBe(
-      `gave up after 2 retries or 600000 ms: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}`,
+    // Reported at once, with its code and what to check; then the event's own end.
+    expect(errors.map((error) => error.code)).toEqual([
+      'ERR_AUTHENTIK_EVENTS_CONNECTION_REFUSED',
+      'ERR_AUTHENTIK_EVENTS_RETRIES_EXHAUSTED',
+    ]);
+    expect(errors[0]?.message).toContain(`connection refused at http://127.0.0.1:${port}`);
+    expect(errors[1]).toBeInstanceOf(DeliveryError);
+    expect(errors[1]?.message).toBe(
+      `gave up after 2 retries, retry.retries (2) used up: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}`,
     );
   });
 });

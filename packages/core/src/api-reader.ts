@@ -1,7 +1,9 @@
 import { setMaxListeners } from 'node:events';
+import { Agent, fetch } from 'undici';
 import { AuthentikEventsError, DeliveryError } from './errors.js';
 import { BodyTooLarge, readCappedText } from './read-capped-body.js';
 import { ReadGate, ReadRefused } from './read-gate.js';
+import { contextTrusting } from './transport/trusted-certificates.js';
 
 /** Reads from authentik's API with the client's URL and token (brand and user lookups). */
 export interface AuthentikReader {
@@ -54,8 +56,13 @@ export function createApiReader(
   token: string,
   timeoutMs: number,
   userAgent: string,
+  ca?: readonly string[],
 ): AuthentikReader {
   const base = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
+  // The `ca` option trusts authentik's certificate here as for delivery.
+  const dispatcher = ca
+    ? new Agent({ connect: { secureContext: contextTrusting(ca) } })
+    : undefined;
   const gate = new ReadGate(READ_SLOTS, MAX_READS_WAITING);
   const closing = new AbortController();
   // Every read in flight listens on it; past 10, Node would warn on the app's stderr.
@@ -82,6 +89,7 @@ export function createApiReader(
         },
         redirect: 'manual',
         signal,
+        dispatcher,
       });
       if (response.status !== 200) {
         await response.body?.cancel().catch(() => undefined);

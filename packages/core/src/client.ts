@@ -16,6 +16,8 @@ import { MemoryStore } from './queue/memory-store.js';
 import type { QueuedEvent } from './queued-event.js';
 import { Reporter } from './reporter.js';
 import { resolveOptions } from './resolve-options.js';
+import { createTokenMask } from './secrets/token-mask.js';
+import { CONNECTION_PROBLEM_CODES } from './transport/connection-problem.js';
 import { createTransport } from './transport/create-transport.js';
 import type { ClientStats, DeliveryReport, EmitInput } from './types.js';
 import { USER_AGENT } from './version.js';
@@ -97,7 +99,7 @@ const EVENT_OVERHEAD_BYTES = 256;
 export function createEventClient(options: ClientOptions = {}): EventClient {
   const resolved = resolveOptions(options);
   const accounting = new Accounting();
-  const reporter = new Reporter(resolved.onError, resolved.onDrop);
+  const reporter = new Reporter(resolved.onError, resolved.onDrop, createTokenMask(resolved.token));
   const limits = {
     maxCount: resolved.maxQueueSize,
     maxBytes: resolved.maxQueueBytes,
@@ -111,6 +113,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     resolved.token,
     resolved.requestTimeoutMs,
     USER_AGENT,
+    resolved.ca,
   );
   const outcomes = new Outcomes(accounting, reporter, resolved, queue);
   const redactor =
@@ -131,14 +134,24 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
         concurrency: resolved.concurrency,
         timeoutMs: resolved.requestTimeoutMs,
         userAgent: USER_AGENT,
+        ca: resolved.ca,
+        maxEventBytes: resolved.maxEventBytes,
       },
-      (reason) =>
-        reporter.error(
-          new DegradedError(
-            'ERR_AUTHENTIK_EVENTS_WORKER',
-            `${reason}: delivering on the app's event loop instead (set delivery: 'in-process' to choose that)`,
+      {
+        fallback: (reason) =>
+          reporter.error(
+            new DegradedError(
+              'ERR_AUTHENTIK_EVENTS_WORKER',
+              `${reason}: delivering on the app's event loop instead (set delivery: 'in-process' to choose that)`,
+            ),
           ),
-        ),
+        // Once per episode, also to onError: every attempt fails the same way until it is fixed.
+        problem: (code, message, cause) =>
+          reporter.error(new DegradedError(code, message, { cause }), `connection:${code}`, true),
+        recovered: () => {
+          for (const code of CONNECTION_PROBLEM_CODES) reporter.endEpisode(`connection:${code}`);
+        },
+      },
     ),
     prepare: {
       app: resolved.app,

@@ -50,8 +50,8 @@ export class CallbackError extends AuthentikEventsError {
 
 /** A warning that the client is degraded (queue full, server unreachable); reported once per episode. */
 export class DegradedError extends AuthentikEventsError {
-  constructor(code: string, message: string) {
-    super(code, message);
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'DegradedError';
   }
 }

@@ -1,7 +1,7 @@
 import type { AuthentikEventsError } from './errors.js';
 import type { DroppedEvent, DropReason, WireEvent } from './types.js';
 
-/** Retry policy for one event (network errors, 408, 429, 500, 502, 503, 504). */
+/** Retry policy for one event (network errors, 408, 429, and 5xx but 501 and 505). */
 export interface RetryOptions {
   /** Retries after the first attempt. @default 8 */
   retries?: number;
@@ -34,6 +34,12 @@ export interface ClientOptions {
   token?: string;
   /** The `app` field of every event (your app's name). @default process.env.AUTHENTIK_APP */
   app?: string;
+  /**
+   * CA certificates (PEM) to trust besides Node's defaults, for an authentik behind a private CA
+   * or with a self-signed certificate; used by event delivery and the lookups. Verification is
+   * never turned off. `NODE_EXTRA_CA_CERTS` works too.
+   */
+  ca?: string | Buffer | ReadonlyArray<string | Buffer>;
   /** Send to a plain-`http:` URL on a host that is not loopback (the token travels in clear). @default false */
   allowInsecureHttp?: boolean;
   /** Start sending when this many events are queued. @default 50 */
@@ -81,6 +87,8 @@ export interface ResolvedClientOptions {
   endpoint: URL;
   baseUrl: URL;
   token: string;
+  /** The `ca` option, one PEM certificate per entry. */
+  ca: string[] | undefined;
   app: string;
   batchSize: number;
   flushIntervalMs: number;

@@ -1,6 +1,8 @@
 import { type AuthentikEventsError, CallbackError, describeError } from './errors.js';
 import { absorbThenable } from './hook-result.js';
 import type { ClientOptions } from './options.js';
+import { maskError } from './secrets/mask-error.js';
+import type { TextMask } from './secrets/token-mask.js';
 import type { DroppedEvent, DropReason } from './types.js';
 
 /**
@@ -24,6 +26,8 @@ export class Reporter {
   constructor(
     private readonly onError: ClientOptions['onError'],
     private readonly onDrop: ClientOptions['onDrop'],
+    /** Masks the token in every error before it leaves (a server may echo it back). */
+    private readonly maskToken: TextMask = (text) => text,
   ) {}
 
   get wantsDrops(): boolean {
@@ -35,6 +39,7 @@ export class Reporter {
    * the same way; one error saying what to check is worth more than thousands).
    */
   error(error: AuthentikEventsError, episodeKey: string = error.code, alwaysOnce = false): void {
+    maskError(error, this.maskToken);
     if (alwaysOnce) {
       if (this.warned.has(episodeKey)) return;
       if (this.onError) this.warned.add(episodeKey);

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { ClientOptions, ResolvedClientOptions } from './options.js';
+import { resolveCa } from './transport/trusted-certificates.js';
 
 const EVENTS_PATH = 'api/v3/events/events/';
 
@@ -15,8 +16,11 @@ const callback = z
   .optional();
 
 // Numbers and shapes; url/token/app are checked by hand below for messages that say what to do.
+const pem = z.union([z.string(), z.instanceof(Buffer)]);
+
 const optionsSchema = z.object({
   allowInsecureHttp: z.boolean().optional(),
+  ca: z.union([pem, z.array(pem)]).optional(),
   batchSize: positiveInt.optional(),
   flushIntervalMs: positiveInt.optional(),
   concurrency: positiveInt.max(256).optional(),
@@ -162,6 +166,7 @@ export function resolveOptions(
     baseUrl,
     endpoint,
     token: resolveToken(options.token ?? env.AUTHENTIK_TOKEN),
+    ca: resolveCa(o.ca),
     app: resolveApp(options.app ?? env.AUTHENTIK_APP),
     // A batch larger than the queue could never form; clamp it, as OpenTelemetry's BatchSpanProcessor does.
     batchSize: Math.min(o.batchSize ?? 50, o.maxQueueSize ?? 10_000),

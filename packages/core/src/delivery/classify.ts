@@ -6,7 +6,35 @@ export type AttemptOutcome =
   | { kind: 'retry'; status: number | undefined; retryAfterMs: number | undefined; message: string }
   | { kind: 'drop'; reason: 'rejected' | 'unauthorized'; status: number; message: string };
 
-const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+/**
+ * Retried: a timeout, "too early" (RFC 8470 asks for a retry), a rate limit, and server errors,
+ * which are a server's (or its proxy's) trouble, not the event's: Cloudflare's 520-527 and the
+ * 5xx a proxy answers for a down upstream too. Not 501 and 505, which say the request can never
+ * work there. A status that is no final HTTP answer (below 200, or 600 and above: a broken
+ * proxy) is retried like a network failure.
+ */
+function isRetriedStatus(status: number): boolean {
+  if (status === 408 || status === 425 || status === 429) return true;
+  if (status >= 500 && status < 600) return status !== 501 && status !== 505;
+  return status < 200 || status >= 600;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** What to check for a status that drops the event, beyond the server's own words. */
+function rejectionHint(status: number, location: string | undefined): string {
+  if (REDIRECTS.has(status)) {
+    const target = location ? ` to ${location.slice(0, 200)}` : '';
+    return ` (a redirect${target}; redirects are not followed, so the token is never sent elsewhere: check the url option, e.g. https: rather than http:, or the host name)`;
+  }
+  if (status === 407) {
+    return ' (a proxy between this app and authentik asks for credentials; the client sends none to proxies: let its requests through)';
+  }
+  if (status === 413) {
+    return ' (the event is larger than a proxy in front of authentik accepts, e.g. nginx client_max_body_size: lower maxEventBytes or raise that limit)';
+  }
+  return '';
+}
 const MIN_RETRY_AFTER_MS = 1000;
 const MAX_RETRY_AFTER_MS = 5 * 60 * 1000;
 
@@ -41,7 +69,7 @@ export function classifyResponse(response: TransportResponse): AttemptOutcome {
   const { status } = response;
   if (status >= 200 && status < 300) return { kind: 'delivered' };
   const said = summariseBody(response.body);
-  if (RETRIED_STATUSES.has(status)) {
+  if (isRetriedStatus(status)) {
     return {
       kind: 'retry',
       status,
@@ -57,12 +85,10 @@ export function classifyResponse(response: TransportResponse): AttemptOutcome {
       message: `authentik refused the token (${status} ${said}): ${UNAUTHORIZED_HINT}`,
     };
   }
-  const hint =
-    status >= 300 && status < 400 ? ' (redirects are not followed; check the url option)' : '';
   return {
     kind: 'drop',
     reason: 'rejected',
     status,
-    message: `authentik rejected the event (${status} ${said})${hint}`,
+    message: `authentik rejected the event (${status} ${said})${rejectionHint(status, response.location)}`,
   };
 }

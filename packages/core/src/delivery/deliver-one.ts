@@ -1,5 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
 import type { ResolvedRetry } from '../options.js';
+import { connectionProblem } from '../transport/connection-problem.js';
 import type { Transport } from '../transport/transport.js';
 import { TransportError } from '../transport/transport.js';
 import { fullJitterDelay } from './backoff.js';
@@ -54,10 +55,35 @@ export interface DeliverOneOptions {
   onRetry: () => void;
 }
 
+/** How many retries an event made, how many counted against `retry.retries`, since when. */
+interface RetryCount {
+  made: number;
+  counted: number;
+  startedAt: number;
+}
+
+/** Why an event was given up, with the retries it really made (the same `stats().retried` counts). */
+function gaveUpMessage(count: RetryCount, retry: ResolvedRetry, error: unknown): string {
+  const { made, counted } = count;
+  const limit =
+    Date.now() - count.startedAt >= retry.maxRetryTimeMs
+      ? `retry.maxRetryTimeMs (${retry.maxRetryTimeMs} ms) reached`
+      : `retry.retries (${retry.retries}) used up`;
+  const uncounted =
+    made > counted
+      ? ` (${made - counted} of them not counted against retry.retries: pauses the server asked for with Retry-After, or probes while authentik was failing)`
+      : '';
+  const last = error instanceof Error ? error.message : String(error);
+  return `gave up after ${made} ${made === 1 ? 'retry' : 'retries'}${uncounted}, ${limit}: ${last}`;
+}
+
 /**
  * Sends one serialised event with retries (p-retry counts them and enforces the time cap).
  * The backoff is our own full jitter, slept at the start of the next attempt, and the shared
  * gate decides when any attempt may start. Never throws: every ending is a `DeliveryResult`.
+ *
+ * An answer decides: once the server answered (a 2xx: the event is stored), a close that
+ * aborts afterwards cannot turn it into `closed` (issue 9, #10).
  */
 export async function deliverOne(
   body: string,
@@ -65,9 +91,16 @@ export async function deliverOne(
 ): Promise<DeliveryResult> {
   const { transport, gate, retry, signal } = options;
   let backoffMs = 0;
+  let lastConsumed = false;
+  let answered: DeliveryResult | undefined;
+  const count: RetryCount = { made: 0, counted: 0, startedAt: Date.now() };
 
   const attempt = async (attemptNumber: number): Promise<void> => {
-    if (attemptNumber > 1) options.onRetry();
+    if (attemptNumber > 1) {
+      count.made++;
+      if (lastConsumed) count.counted++;
+      options.onRetry();
+    }
     if (backoffMs > 0) await sleep(backoffMs, signal);
     const probe = await gate.acquire(signal);
     let outcome: AttemptOutcome;
@@ -78,15 +111,24 @@ export async function deliverOne(
         gate.released(probe);
         throw new AbortError(new ClosedAttempt());
       }
-      gate.failed(probe);
+      // An unknown host or an untrusted certificate: not the event's fault, and not passing.
+      // The event is held (its retries are not used up) while the gate probes one attempt at
+      // a time: dropping it would lose an audit record to a fault the operator can fix (a DNS
+      // record, a renewed certificate) while the app runs; the report says so at once.
+      const permanent =
+        error instanceof TransportError && connectionProblem(error.code)?.permanent === true;
+      gate.failed(probe, permanent);
       const message = error instanceof Error ? error.message : String(error);
-      throw new RetryableAttempt(message, !probe, undefined, { cause: error });
+      throw new RetryableAttempt(message, !probe && !permanent, undefined, { cause: error });
     }
     if (outcome.kind === 'delivered') {
+      answered = { kind: 'delivered' };
       gate.succeeded(probe);
       return;
     }
     if (outcome.kind === 'drop') {
+      const { reason, message, status } = outcome;
+      answered = { kind: 'dropped', reason, message, status };
       gate.succeeded(probe); // the server is up and answering
       throw new AbortError(new FinalAttempt(outcome));
     }
@@ -108,29 +150,26 @@ export async function deliverOne(
       minTimeout: 0,
       maxTimeout: 0,
       maxRetryTime: retry.maxRetryTimeMs,
-      signal,
+      // No `signal` here: p-retry checks it after a successful attempt too, and would turn an
+      // answer that came in as the client closed into `closed`. Each attempt watches it itself.
       unref: true,
       shouldConsumeRetry: ({ error, retriesConsumed }) => {
         const consumes = error instanceof RetryableAttempt && error.consumesRetry;
+        lastConsumed = consumes;
         backoffMs = consumes
           ? fullJitterDelay(retriesConsumed, retry.minDelayMs, retry.maxDelayMs)
           : 0;
         return consumes;
       },
     });
-    return { kind: 'delivered' };
+    return answered ?? { kind: 'delivered' };
   } catch (error) {
-    if (error instanceof FinalAttempt) {
-      const { reason, message, status } = error.outcome;
-      return { kind: 'dropped', reason, message, status };
-    }
+    if (answered) return answered;
     if (signal.aborted || error instanceof ClosedAttempt) {
       return { kind: 'dropped', reason: 'closed', message: new ClosedAttempt().message };
     }
     const status = error instanceof RetryableAttempt ? error.status : undefined;
-    const message = `gave up after ${retry.retries} retries or ${retry.maxRetryTimeMs} ms: ${
-      error instanceof Error ? error.message : String(error)
-    }`;
+    const message = gaveUpMessage(count, retry, error);
     return { kind: 'dropped', reason: 'retries_exhausted', message, status, cause: error };
   }
 }

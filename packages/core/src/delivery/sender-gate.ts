@@ -64,10 +64,15 @@ export class SenderGate {
     this.notify();
   }
 
-  /** The attempt failed in a retryable way. */
-  failed(probe: boolean): void {
+  /**
+   * The attempt failed in a retryable way. A `permanent` failure (an unknown host, a certificate
+   * not trusted) opens the circuit at once: more attempts cannot help until someone fixes it.
+   */
+  failed(probe: boolean, permanent = false): void {
     if (probe) this.probing = false;
     this.consecutiveFailures++;
+    if (permanent)
+      this.consecutiveFailures = Math.max(this.consecutiveFailures, this.options.failureThreshold);
     if (this.isOpen) {
       const ceiling = fullJitterDelay(
         this.openFailures++,

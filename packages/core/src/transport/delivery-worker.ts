@@ -43,6 +43,7 @@ const transport = new UndiciTransport({
   concurrency: data.concurrency,
   timeoutMs: data.timeoutMs,
   userAgent: data.userAgent,
+  ca: data.ca,
 });
 /** Requests started or waiting for the budget, by id (an abort reaches both). */
 const inFlight = new Map<number, AbortController>();
@@ -74,7 +75,8 @@ async function send(id: number, body: string, controller: AbortController): Prom
   } catch (error) {
     const kind = error instanceof TransportError ? error.kind : 'network';
     const message = error instanceof Error ? error.message : String(error);
-    reply({ id, ok: false, kind, message });
+    const code = error instanceof TransportError ? error.code : undefined;
+    reply({ id, ok: false, kind, message, code });
   } finally {
     inFlight.delete(id);
   }

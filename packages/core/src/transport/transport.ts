@@ -3,6 +3,8 @@ export interface TransportResponse {
   status: number;
   /** The raw `Retry-After` header, if any. */
   retryAfter: string | undefined;
+  /** Where a redirect points (never followed; said in the message), if any. */
+  location?: string;
   /** The start of the body (capped), for error messages. */
   body: string;
 }
@@ -18,9 +20,12 @@ export type TransportFailure = 'network' | 'timeout' | 'aborted';
 
 export class TransportError extends Error {
   readonly kind: TransportFailure;
-  constructor(kind: TransportFailure, message: string, cause?: unknown) {
+  /** The system's or TLS's code of a network failure (`ECONNREFUSED`, `CERT_HAS_EXPIRED`…). */
+  readonly code: string | undefined;
+  constructor(kind: TransportFailure, message: string, cause?: unknown, code?: string) {
     super(message, { cause });
     this.name = 'TransportError';
     this.kind = kind;
+    this.code = code;
   }
 }

@@ -1,10 +1,16 @@
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
+import { createTokenMask, type TextMask } from '../secrets/token-mask.js';
 import { type Transport, TransportError, type TransportResponse } from './transport.js';
+import { contextTrusting } from './trusted-certificates.js';
 
 /** Enough of an error body for a message; the rest is discarded (a hostile server may never stop). */
-const MAX_RESPONSE_BYTES = 64 * 1024;
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+/** How much of a body is decoded for a message (500 characters of it are quoted). */
+const MAX_BODY_TEXT_BYTES = 8 * 1024;
 /** Past this much, stop reading and drop the connection: no authentik answer is that long. */
 const MAX_READ_BYTES = MAX_RESPONSE_BYTES * 16;
+/** The longest delay a Node timer keeps; a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface UndiciTransportOptions {
   endpoint: URL;
@@ -13,6 +19,8 @@ export interface UndiciTransportOptions {
   concurrency: number;
   timeoutMs: number;
   userAgent: string;
+  /** CA certificates (PEM) trusted besides Node's defaults (the `ca` option). */
+  ca?: readonly string[];
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
@@ -23,21 +31,26 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
  * Delivery over an undici Pool of `concurrency` keep-alive connections. Chosen over node:http
  * with a keep-alive Agent by measurement (bench/transport.mjs: 1.14-1.27x the events/s at
  * 0.78x the CPU per event, and delivery is most of what autoLog costs an app). TLS
- * verification is the platform's default and is never turned off here. Redirects are not
- * followed, so the token cannot be sent to another host.
+ * verification is the platform's default and is never turned off here (`ca` only adds trusted
+ * certificates). Redirects are not followed, so the token cannot be sent to another host.
  */
 export class UndiciTransport implements Transport {
   private readonly pool: Pool;
   private readonly path: string;
   private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  /** A server (or a proxy) may echo the request's headers: its words never carry the token on. */
+  private readonly mask: TextMask;
 
-  constructor(private readonly options: UndiciTransportOptions) {
-    const { endpoint, concurrency, timeoutMs } = options;
+  constructor(options: UndiciTransportOptions) {
+    const { endpoint, concurrency, ca } = options;
+    this.timeoutMs = Math.min(options.timeoutMs, MAX_TIMER_MS);
     this.pool = new Pool(endpoint.origin, {
       connections: concurrency,
       pipelining: 1,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connect: ca && ca.length > 0 ? { secureContext: contextTrusting(ca) } : undefined,
     });
     this.path = endpoint.pathname + endpoint.search;
     this.headers = {
@@ -46,6 +59,7 @@ export class UndiciTransport implements Transport {
       accept: 'application/json',
       'user-agent': options.userAgent,
     };
+    this.mask = createTokenMask(options.token);
   }
 
   async send(body: string, signal: AbortSignal): Promise<TransportResponse> {
@@ -56,41 +70,38 @@ export class UndiciTransport implements Transport {
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, this.options.timeoutMs);
+    }, this.timeoutMs);
     timer.unref();
     const onAbort = () => controller.abort();
     signal.addEventListener('abort', onAbort, { once: true });
+    let response: Dispatcher.ResponseData | undefined;
+    const chunks: Buffer[] = [];
     try {
-      const response = await this.pool.request({
+      response = await this.pool.request({
         path: this.path,
         method: 'POST',
         headers: this.headers,
         body,
         signal: controller.signal,
       });
-      const chunks: Buffer[] = [];
       let received = 0;
       for await (const chunk of response.body) {
         if (received < MAX_RESPONSE_BYTES) chunks.push(chunk as Buffer);
         received += (chunk as Buffer).length;
         if (received > MAX_READ_BYTES) break; // leaving the loop destroys the body and its connection
       }
-      return {
-        status: response.statusCode,
-        retryAfter: firstHeader(response.headers['retry-after']),
-        body: Buffer.concat(chunks).toString('utf8', 0, MAX_RESPONSE_BYTES),
-      };
+      return this.answer(response, chunks);
     } catch (error) {
+      // The status line arrived: the server answered, and a 2xx means the event is stored. A
+      // deadline or a close that ends the body's reading does not change that answer (else a
+      // stored event would be retried into a duplicate, or counted as lost at close).
+      if (response) return this.answer(response, chunks);
       if (timedOut) {
-        throw new TransportError(
-          'timeout',
-          `no complete response within ${this.options.timeoutMs} ms`,
-          error,
-        );
+        throw new TransportError('timeout', `no response within ${this.timeoutMs} ms`, error);
       }
       if (signal.aborted) throw new TransportError('aborted', 'request aborted', error);
       const { code, name, message } = error as NodeJS.ErrnoException;
-      throw new TransportError('network', `${code ?? name}: ${message}`, error);
+      throw new TransportError('network', this.mask(`${code ?? name}: ${message}`), error, code);
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
@@ -100,5 +111,16 @@ export class UndiciTransport implements Transport {
   close(): void {
     // Requests in flight were ended by their abort signals; what is left are idle connections.
     this.pool.destroy().catch(() => undefined);
+  }
+
+  private answer(response: Dispatcher.ResponseData, chunks: Buffer[]): TransportResponse {
+    const location = firstHeader(response.headers.location);
+    return {
+      status: response.statusCode,
+      retryAfter: firstHeader(response.headers['retry-after']),
+      location: location === undefined ? undefined : this.mask(location.slice(0, 1000)),
+      // Only the start is ever quoted; masked before it is cut, so no piece of the token is left.
+      body: this.mask(Buffer.concat(chunks).toString('utf8', 0, MAX_BODY_TEXT_BYTES)),
+    };
   }
 }

@@ -7,6 +7,8 @@ export interface DeliveryWorkerData {
   concurrency: number;
   timeoutMs: number;
   userAgent: string;
+  /** CA certificates (PEM) trusted besides Node's defaults (the `ca` option). */
+  ca?: string[];
   /** Run the worker's thread at the lowest scheduling priority (Linux only, see delivery-worker.ts). */
   lowPriority: boolean;
   /**
@@ -24,7 +26,7 @@ export type ToDeliveryWorker =
 /** The outcome of one request; an error crosses as its kind and message (a cause cannot). */
 export type DeliveryWorkerResult =
   | { id: number; ok: true; response: TransportResponse }
-  | { id: number; ok: false; kind: TransportFailure; message: string };
+  | { id: number; ok: false; kind: TransportFailure; message: string; code?: string };
 
 /** Worker to main thread: `ready` once it is set up, then results batched per turn of its loop. */
 export type FromDeliveryWorker =

@@ -14,6 +14,8 @@ export interface WorkerTransportOptions {
   /** The built delivery worker (dist/delivery-worker.js). */
   workerUrl: URL;
   data: Omit<DeliveryWorkerData, 'appLoad'>;
+  /** The worker's heap limit (worker-heap.ts sizes it from the configuration). */
+  heapMb: number;
   /** Keep the worker to a small share of the time while the app's event loop is busy. */
   yieldToBusyApp: boolean;
   /** Where requests go when no worker can run here (a bundled app without the worker file, say). */
@@ -34,8 +36,6 @@ interface PendingSend {
 const MAX_CRASHES = 3;
 /** How long an aborted request waits for the worker's answer (it may have been stored already). */
 const ABORT_ANSWER_MS = 250;
-/** A worker that does nothing cannot grow: a cap protects the app from a leak in it. */
-const WORKER_HEAP_MB = 64;
 
 /**
  * Sends through a worker thread (delivery-worker.ts), which runs the undici transport: the app's
@@ -142,7 +142,9 @@ export class WorkerTransport implements Transport {
         workerData: { ...data, appLoad: appLoad?.buffer as SharedArrayBuffer | undefined },
         // The app's flags (loaders, --require'd agents) are not for this thread.
         execArgv: [],
-        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+        // A cap protects the app from a leak in the worker; it is sized for the requests the
+        // configuration can have in flight.
+        resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb },
       });
     } catch (error) {
       this.fallBack(`the delivery worker could not start: ${(error as Error).message}`);
@@ -198,7 +200,7 @@ export class WorkerTransport implements Transport {
     if (!pending) return; // aborted here before the worker answered
     this.settle(result.id, pending);
     if (result.ok) pending.resolve(result.response);
-    else pending.reject(new TransportError(result.kind, result.message));
+    else pending.reject(new TransportError(result.kind, result.message, undefined, result.code));
   }
 
   private settle(id: number, pending: PendingSend): void {

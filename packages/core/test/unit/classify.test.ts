@@ -35,7 +35,7 @@ describe('classifyResponse', () => {
     expect(outcome).toMatchObject({ kind: 'retry', message: 'authentik answered 502 (HTML page)' });
   });
 
-  it.each([400, 404, 413, 415, 422])('%i is rejected with the server message', (status) => {
+  it.each([400, 404, 415, 422])('%i is rejected with the server message', (status) => {
     const body = '{"action": ["\\"custom_foo\\" is not a valid choice."]}';
     expect(classifyResponse(response(status, body))).toEqual({
       kind: 'drop',
@@ -96,15 +96,42 @@ describe('classifyResponse', () => {
     });
   });
 
-  it.each([301, 302, 307, 308])(
-    '%i redirect is rejected with a hint about the url option',
+  it.each([301, 302, 303, 307, 308])(
+    '%i redirect is rejected with where it points and a hint about the url option',
     (status) => {
-      expect(classifyResponse(response(status, ''))).toEqual({
-        kind: 'drop',
-        reason: 'rejected',
-        status,
-        message: `authentik rejected the event (${status} ) (redirects are not followed; check the url option)`,
+      const outcome = classifyResponse({
+        ...response(status, ''),
+        location: 'https://auth.example.com/api/v3/events/events/',
       });
+      expect(outcome).toMatchObject({ kind: 'drop', reason: 'rejected', status });
+      const { message } = outcome as { message: string };
+      expect(message).toContain('a redirect to https://auth.example.com/api/v3/events/events/');
+      expect(message).toContain('redirects are not followed');
+      expect(message).toContain('check the url option');
+    },
+  );
+
+  it.each([425, 507, 509, 520, 521, 522, 523, 524, 599, 600, 999, 199])(
+    'hostile status classes: %i is a server trouble or no final answer, retried',
+    (status) => {
+      expect(classifyResponse(response(status, 'x'))).toMatchObject({ kind: 'retry', status });
+    },
+  );
+
+  it.each([
+    [304, ''],
+    [399, ''],
+    [407, 'asks for credentials'],
+    [413, 'lower maxEventBytes'],
+    [431, ''],
+  ])(
+    '%i is rejected (the request cannot succeed there), with a hint where one helps',
+    (status, hint) => {
+      const outcome = classifyResponse(response(status, 'x'));
+      expect(outcome).toMatchObject({ kind: 'drop', reason: 'rejected', status });
+      const { message } = outcome as { message: string };
+      expect(message).toContain(hint);
+      expect(message).not.toContain('redirect');
     },
   );
 });

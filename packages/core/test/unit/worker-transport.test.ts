@@ -46,6 +46,7 @@ function setup(workerFile: string): Setup {
       userAgent: 'worker-transport-test',
       lowPriority: false,
     },
+    heapMb: 64,
     yieldToBusyApp: false,
     fallback: () => {
       const fallback = new RecordingTransport();
