@@ -5,11 +5,14 @@ import type { DroppedEvent, DropReason, WireEvent } from './types.js';
 export interface RetryOptions {
   /** Retries after the first attempt. @default 8 */
   retries?: number;
-  /** First backoff ceiling; doubles each retry, with full jitter. @default 500 */
+  /** First backoff ceiling; doubles each retry, with full jitter. At most 2^31-1. @default 500 */
   minDelayMs?: number;
-  /** Largest backoff ceiling. @default 30000 */
+  /** Largest backoff ceiling. At most 2^31-1. @default 30000 */
   maxDelayMs?: number;
-  /** Give up on an event after this long, however many retries are left. @default 600000 */
+  /**
+   * Give up on an event after this long, however many retries are left; `Infinity` for no time
+   * limit. @default 600000
+   */
   maxRetryTimeMs?: number;
 }
 
@@ -28,7 +31,12 @@ export interface RedactOptions {
 export type DeliveryMode = 'background' | 'worker' | 'in-process';
 
 export interface ClientOptions {
-  /** authentik's base URL, e.g. `https://auth.example.com`. @default process.env.AUTHENTIK_URL */
+  /**
+   * authentik's base URL, e.g. `https://auth.example.com`, or the sub-path it is served under
+   * (`https://example.com/authentik/`). A URL copied with one of authentik's own paths
+   * (`…/api/v3/`, the events endpoint, `…/if/admin/`, an OAuth2 issuer `…/application/o/<slug>/`)
+   * is cut back to that base. @default process.env.AUTHENTIK_URL
+   */
   url?: string;
   /** An API token with `authentik_events.add_event`. @default process.env.AUTHENTIK_TOKEN */
   token?: string;
@@ -38,7 +46,7 @@ export interface ClientOptions {
   allowInsecureHttp?: boolean;
   /** Start sending when this many events are queued. @default 50 */
   batchSize?: number;
-  /** Start sending queued events at least this often. @default 1000 */
+  /** Start sending queued events at least this often (ms, at most 2^31-1). @default 1000 */
   flushIntervalMs?: number;
   /** Requests in flight at once (and keep-alive connections). @default 4 */
   concurrency?: number;
@@ -48,7 +56,7 @@ export interface ClientOptions {
   maxQueueBytes?: number;
   /** What to drop when the queue is full. @default 'drop-newest' */
   overflow?: 'drop-newest' | 'drop-oldest';
-  /** Per-request timeout, response body included. @default 10000 */
+  /** Per-request timeout, response body included (ms, at most 2^31-1). @default 10000 */
   requestTimeoutMs?: number;
   /**
    * Where the HTTP requests run; see {@link DeliveryMode}. A saturated app keeps its CPU with
@@ -61,6 +69,11 @@ export interface ClientOptions {
   maxEventBytes?: number;
   /** Mask secrets like authentik does; `false` turns it off. @default true */
   redact?: boolean | RedactOptions;
+  /**
+   * Extra CA certificates to trust (PEM text, or a Buffer of it, or a list of them), for an
+   * authentik whose certificate a private CA signed. `NODE_EXTRA_CA_CERTS` works too.
+   */
+  ca?: string | Buffer | Array<string | Buffer>;
   /** Change an event just before it is sent; return `null`/`false` to drop it (counted as `filtered`). */
   beforeSend?: (event: WireEvent) => WireEvent | null | undefined | false;
   /** Every failure (delivery, callbacks, degraded states). Never throws into the app. */
@@ -93,6 +106,7 @@ export interface ResolvedClientOptions {
   retry: ResolvedRetry;
   maxEventBytes: number;
   redact: false | { keys: string[]; except: string[] };
+  ca: ClientOptions['ca'];
   beforeSend: ClientOptions['beforeSend'];
   onError: ClientOptions['onError'];
   onDrop: ClientOptions['onDrop'];

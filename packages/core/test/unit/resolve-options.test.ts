@@ -247,7 +247,7 @@ describe('resolveOptions: ConfigError naming the option', () => {
     ['negative retries', { ...base, retry: { retries: -1 } }, 'retry.retries'],
     ['non-integer retries', { ...base, retry: { retries: 2.5 } }, 'retry.retries'],
     ['zero maxRetryTimeMs', { ...base, retry: { maxRetryTimeMs: 0 } }, 'retry.maxRetryTimeMs'],
-    ['unknown retry key', { ...base, retry: { attempts: 3 } }, 'retry'],
+    ['unknown retry key', { ...base, retry: { attempts: 3 } }, 'retry.attempts'],
     ['redact of the wrong type', { ...base, redact: 'yes' }, 'redact'],
     ['beforeSend not a function', { ...base, beforeSend: 'drop' }, 'beforeSend'],
     ['onError not a function', { ...base, onError: {} }, 'onError'],
