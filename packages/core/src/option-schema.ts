@@ -170,13 +170,15 @@ export function readOptions(
   what: string,
 ): Record<string, unknown> {
   if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ConfigError('options', `${what}must be an object`);
-  }
   let names: string[];
   try {
+    // Array.isArray throws for a revoked Proxy.
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new ConfigError('options', `${what}must be an object`);
+    }
     names = [...new Set([...Object.keys(options), ...known.filter((name) => name in options)])];
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError('options', `${what}cannot be read: ${describeError(error)}`);
   }
   const copy: Record<string, unknown> = {};
