@@ -44,31 +44,36 @@ const ignoreEntry = z.union(
   { error: 'must be a path string or a RegExp' },
 );
 
-const staticBrand = z
-  .looseObject({
-    pk: z.string().optional(),
-    app: z.string().optional(),
-    model_name: z.string().optional(),
-    name: z.string().optional(),
-  })
-  .refine((brand) => !('lookup' in brand), {
-    error: "must be { lookup: true } or { lookup: { ttlMs, failureTtlMs, max } }, or 'lookup'",
+const staticBrand = z.looseObject({
+  pk: z.string().optional(),
+  app: z.string().optional(),
+  model_name: z.string().optional(),
+  name: z.string().optional(),
+});
+
+const lookupBrand = strictObject({
+  lookup: z.union([z.literal(true), lookupOptions], {
+    error: 'must be true or { ttlMs, failureTtlMs, max }',
+  }),
+}).transform((brand) => ({ lookup: brand.lookup === true ? {} : brand.lookup }));
+
+/** An object brand: `{ lookup: … }` when it has that key (its problems named inside it), else a static brand. */
+const brandObject = z
+  .custom<Record<string, unknown>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  )
+  .transform((brand, context) => {
+    const result = ('lookup' in brand ? lookupBrand : staticBrand).safeParse(brand);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues)
+      context.issues.push({ ...issue, input: brand } as never);
+    return z.NEVER;
   });
 
-const brandOption = z.union(
-  [
-    z.literal('lookup'),
-    callback(),
-    strictObject({ lookup: z.union([z.literal(true), lookupOptions]) }).transform((brand) => ({
-      lookup: brand.lookup === true ? {} : brand.lookup,
-    })),
-    staticBrand,
-  ],
-  {
-    error:
-      "must be a brand object ({ pk, name }), a function of the request, 'lookup' or { lookup: { … } }",
-  },
-);
+const brandOption = z.union([z.literal('lookup'), callback(), brandObject], {
+  error:
+    "must be a brand object ({ pk, name }), a function of the request, 'lookup' or { lookup: { … } }",
+});
 
 const CLIENT_MEMBERS = [
   'emit',
