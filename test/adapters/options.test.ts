@@ -106,6 +106,11 @@ const WRONG: Array<[string, () => Record<string, unknown>, string, string?]> = [
     'requestId.header',
   ],
   [
+    'requestId.header naming a credential header',
+    () => ({ requestId: { header: 'Authorization', trustHeader: true } }),
+    'requestId.header',
+  ],
+  [
     'requestId.trust misspelt',
     () => ({ requestId: { trust: true } }),
     'requestId.trust',

@@ -169,19 +169,25 @@ export function readOptions(
   known: readonly string[],
   what: string,
 ): Record<string, unknown> {
-  if (options === undefined) return {};
+  if (options === undefined) return Object.create(null);
   let names: string[];
   try {
     // Array.isArray throws for a revoked Proxy.
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new ConfigError('options', `${what}must be an object`);
     }
-    names = [...new Set([...Object.keys(options), ...known.filter((name) => name in options)])];
+    // Inherited known names count (an options class with getters), but never from
+    // Object.prototype: a polluted `Object.prototype.url` must not redirect the token.
+    const inherited = known.filter(
+      (name) => name in options && !Object.hasOwn(Object.prototype, name),
+    );
+    names = [...new Set([...Object.keys(options), ...inherited])];
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError('options', `${what}cannot be read: ${describeError(error)}`);
   }
-  const copy: Record<string, unknown> = {};
+  // No prototype: an option left out reads as undefined, whatever Object.prototype holds.
+  const copy: Record<string, unknown> = Object.create(null);
   for (const name of names) {
     let value: unknown;
     try {
@@ -193,4 +199,12 @@ export function readOptions(
     if (value !== undefined) copy[name] = value;
   }
   return copy;
+}
+
+/** A message that quotes what it was given (an option's name) can never quote the token. */
+export function withoutToken(error: ConfigError, token: unknown): ConfigError {
+  if (typeof token !== 'string' || token.length < 4 || !error.message.includes(token)) return error;
+  const prefix = `@authentik-events: option "${error.option}" `;
+  const message = error.message.slice(prefix.length).replaceAll(token, '[token]');
+  return new ConfigError(error.option.replaceAll(token, '[token]'), message);
 }

@@ -37,7 +37,7 @@ export interface ClientOptions {
    * (`…/api/v3/`, the events endpoint, `…/if/admin/`, an OAuth2 issuer `…/application/o/<slug>/`)
    * is cut back to that base. @default process.env.AUTHENTIK_URL
    */
-  url?: string;
+  url?: string | URL;
   /** An API token with `authentik_events.add_event`. @default process.env.AUTHENTIK_TOKEN */
   token?: string;
   /** The `app` field of every event (your app's name). @default process.env.AUTHENTIK_APP */

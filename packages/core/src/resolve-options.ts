@@ -7,6 +7,7 @@ import {
   milliseconds,
   readOptions,
   strictObject,
+  withoutToken,
 } from './option-schema.js';
 import type { ClientOptions, ResolvedClientOptions } from './options.js';
 import { resolveApp, resolveToken, type Sourced } from './resolve-credentials.js';
@@ -77,14 +78,6 @@ function sourced(option: unknown, env: string | undefined, variable: string): So
   if (option !== undefined) return { value: option, source: 'option' };
   if (env !== undefined && env.trim() !== '') return { value: env, source: `from ${variable}` };
   return { value: undefined, source: env === undefined ? 'option' : `${variable} is blank` };
-}
-
-/** A message that quotes what it was given can never quote the token. */
-function withoutToken(error: ConfigError, token: unknown): ConfigError {
-  if (typeof token !== 'string' || token.length < 4 || !error.message.includes(token)) return error;
-  const prefix = `@authentik-events: option "${error.option}" `;
-  const message = error.message.slice(prefix.length).replaceAll(token, '[token]');
-  return new ConfigError(error.option.replaceAll(token, '[token]'), message);
 }
 
 /** Checks options once, fills in defaults and the environment; throws a `ConfigError` naming the option. */

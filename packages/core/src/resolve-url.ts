@@ -46,7 +46,8 @@ export function resolveUrl(
   allowInsecureHttp: boolean,
   token: unknown,
 ): { baseUrl: URL; endpoint: URL } {
-  const raw = url.value;
+  // A URL object is taken as what it says.
+  const raw = url.value instanceof URL ? url.value.href : url.value;
   if (raw === undefined || raw === '') {
     throw new ConfigError(
       'url',

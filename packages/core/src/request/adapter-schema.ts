@@ -8,6 +8,7 @@ import {
   printableKey,
   readOptions,
   strictObject,
+  withoutToken,
 } from '../option-schema.js';
 import type { ClientOptions } from '../options.js';
 import { CLIENT_OPTION_NAMES, clientOptionsSchemaShape } from '../resolve-options.js';
@@ -25,6 +26,8 @@ const lookupOptions = strictObject({
 
 /** RFC 9110's token: what a header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Headers whose value is a secret: never a request id, whatever `trustHeader` says. */
+const CREDENTIAL_HEADER = /auth|cookie|token|secret|passw|api-key|apikey/i;
 
 const ignoreEntry = z.union(
   [
@@ -131,6 +134,9 @@ const adapterShape = {
       .regex(HEADER_NAME, {
         error: 'must be an HTTP header name (letters, digits, - and the like)',
       })
+      .refine((name) => !CREDENTIAL_HEADER.test(name), {
+        error: 'names a header that carries credentials, which would be copied into every event',
+      })
       .transform((name) => name.toLowerCase())
       .optional(),
     trustHeader: z.boolean().optional(),
@@ -167,7 +173,9 @@ export function checkAdapterOptions<R>(
   } catch (error) {
     throw new ConfigError('options', `of ${packageName} cannot be read: ${describeError(error)}`);
   }
-  if (!parsed.success) throw configErrorOf(parsed.error);
+  if (!parsed.success) {
+    throw withoutToken(configErrorOf(parsed.error), given.token ?? process.env.AUTHENTIK_TOKEN);
+  }
 
   const clientPart: Record<string, unknown> = {};
   for (const name of CLIENT_OPTION_NAMES) if (name in given) clientPart[name] = given[name];

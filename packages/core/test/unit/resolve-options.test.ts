@@ -532,3 +532,47 @@ describe('hostile options objects: read once, safely, whatever they are', () => 
     expect(resolved.concurrency).toBe(4);
   });
 });
+
+describe('prototype pollution cannot configure the client', () => {
+  it('a polluted Object.prototype.url / allowInsecureHttp does not redirect the token', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.url = 'http://attacker.example.com';
+    proto.allowInsecureHttp = true;
+    try {
+      const resolved = resolveOptions(
+        { token: TOKEN, app: 'shop' },
+        {
+          AUTHENTIK_URL: 'https://auth.example.com',
+        },
+      );
+      expect(resolved.endpoint.host).toBe('auth.example.com');
+      expect(refuse({ token: TOKEN, app: 'shop' }).message).toContain('missing');
+    } finally {
+      delete proto.url;
+      delete proto.allowInsecureHttp;
+    }
+  });
+
+  it('an options class with getters on its prototype still works', () => {
+    class Settings {
+      get url() {
+        return 'https://auth.example.com';
+      }
+      get token() {
+        return TOKEN;
+      }
+      get app() {
+        return 'shop';
+      }
+    }
+    expect(resolveOptions(new Settings() as ClientOptions, noEnv).app).toBe('shop');
+  });
+
+  it('takes a URL object as url', () => {
+    const resolved = resolveOptions(
+      { ...base, url: new URL('https://auth.example.com/x/') },
+      noEnv,
+    );
+    expect(resolved.endpoint.href).toBe('https://auth.example.com/x/api/v3/events/events/');
+  });
+});
