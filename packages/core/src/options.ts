@@ -5,11 +5,14 @@ import type { DroppedEvent, DropReason, WireEvent } from './types.js';
 export interface RetryOptions {
   /** Retries after the first attempt. @default 8 */
   retries?: number;
-  /** First backoff ceiling; doubles each retry, with full jitter. @default 500 */
+  /** First backoff ceiling; doubles each retry, with full jitter. At most 2^31-1. @default 500 */
   minDelayMs?: number;
-  /** Largest backoff ceiling. @default 30000 */
+  /** Largest backoff ceiling. At most 2^31-1. @default 30000 */
   maxDelayMs?: number;
-  /** Give up on an event after this long, however many retries are left. @default 600000 */
+  /**
+   * Give up on an event after this long, however many retries are left; `Infinity` for no time
+   * limit. @default 600000
+   */
   maxRetryTimeMs?: number;
 }
 
@@ -28,8 +31,13 @@ export interface RedactOptions {
 export type DeliveryMode = 'background' | 'worker' | 'in-process';
 
 export interface ClientOptions {
-  /** authentik's base URL, e.g. `https://auth.example.com`. @default process.env.AUTHENTIK_URL */
-  url?: string;
+  /**
+   * authentik's base URL, e.g. `https://auth.example.com`, or the sub-path it is served under
+   * (`https://example.com/authentik/`). A URL copied with one of authentik's own paths
+   * (`…/api/v3/`, the events endpoint, `…/if/admin/`, an OAuth2 issuer `…/application/o/<slug>/`)
+   * is cut back to that base. @default process.env.AUTHENTIK_URL
+   */
+  url?: string | URL;
   /** An API token with `authentik_events.add_event`. @default process.env.AUTHENTIK_TOKEN */
   token?: string;
   /** The `app` field of every event (your app's name). @default process.env.AUTHENTIK_APP */
@@ -44,7 +52,7 @@ export interface ClientOptions {
   allowInsecureHttp?: boolean;
   /** Start sending when this many events are queued. @default 50 */
   batchSize?: number;
-  /** Start sending queued events at least this often. @default 1000 */
+  /** Start sending queued events at least this often (ms, at most 2^31-1). @default 1000 */
   flushIntervalMs?: number;
   /** Requests in flight at once (and keep-alive connections). @default 4 */
   concurrency?: number;
@@ -54,7 +62,7 @@ export interface ClientOptions {
   maxQueueBytes?: number;
   /** What to drop when the queue is full. @default 'drop-newest' */
   overflow?: 'drop-newest' | 'drop-oldest';
-  /** Per-request timeout, response body included. @default 10000 */
+  /** Per-request timeout, response body included (ms, at most 2^31-1). @default 10000 */
   requestTimeoutMs?: number;
   /**
    * Where the HTTP requests run; see {@link DeliveryMode}. A saturated app keeps its CPU with

@@ -1,137 +1,84 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import {
+  callback,
+  configErrorOf,
+  MAX_TIMER_MS,
+  milliseconds,
+  readOptions,
+  strictObject,
+  withoutToken,
+} from './option-schema.js';
 import type { ClientOptions, ResolvedClientOptions } from './options.js';
+import { resolveApp, resolveToken, type Sourced } from './resolve-credentials.js';
+import { resolveUrl } from './resolve-url.js';
 import { resolveCa } from './transport/trusted-certificates.js';
 
-const EVENTS_PATH = 'api/v3/events/events/';
-
 const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().nonnegative();
-const callback = z
-  .custom<(...args: never[]) => unknown>(
-    (value) => typeof value === 'function',
-    'must be a function',
-  )
-  .optional();
 
-// Numbers and shapes; url/token/app are checked by hand below for messages that say what to do.
-const pem = z.union([z.string(), z.instanceof(Buffer)]);
+/** Extra CA certificates, as `tls.connect({ ca })` takes them: PEM text or a Buffer of it. */
+const certificate = z.union([
+  z.string().refine((pem) => pem.includes('-----BEGIN'), {
+    error:
+      'must be the PEM text of the certificate(s), not a file name: pass fs.readFileSync(file)',
+  }),
+  z.instanceof(Uint8Array).refine((bytes) => bytes.length > 0, { error: 'must not be empty' }),
+]);
 
-const optionsSchema = z.object({
+// Numbers and shapes; url/token/app are checked by hand (resolve-url, resolve-credentials) for
+// messages that say what to do.
+const clientOptionsShape = {
+  url: z.unknown().optional(),
+  token: z.unknown().optional(),
+  app: z.unknown().optional(),
   allowInsecureHttp: z.boolean().optional(),
-  ca: z.union([pem, z.array(pem)]).optional(),
   batchSize: positiveInt.optional(),
-  flushIntervalMs: positiveInt.optional(),
+  flushIntervalMs: milliseconds().optional(),
   concurrency: positiveInt.max(256).optional(),
   maxQueueSize: positiveInt.optional(),
   maxQueueBytes: positiveInt.optional(),
   overflow: z.enum(['drop-newest', 'drop-oldest']).optional(),
-  requestTimeoutMs: positiveInt.optional(),
+  requestTimeoutMs: milliseconds().optional(),
   delivery: z.enum(['background', 'worker', 'in-process']).optional(),
   maxEventBytes: positiveInt.min(1024).optional(),
-  retry: z
-    .object({
-      retries: nonNegativeInt.max(100).optional(),
-      minDelayMs: nonNegativeInt.optional(),
-      maxDelayMs: nonNegativeInt.optional(),
-      maxRetryTimeMs: positiveInt.optional(),
-    })
-    .strict()
-    .optional(),
+  retry: strictObject({
+    retries: z.number().int().nonnegative().max(100).optional(),
+    minDelayMs: milliseconds(0).optional(),
+    maxDelayMs: milliseconds(0).optional(),
+    // Only compared with the time spent, never a timer: Infinity means no time limit.
+    maxRetryTimeMs: z.union([milliseconds(), z.literal(Number.POSITIVE_INFINITY)]).optional(),
+  }).optional(),
   redact: z
     .union([
       z.boolean(),
-      z
-        .object({
-          keys: z.array(z.string().min(1)).optional(),
-          except: z.array(z.string()).optional(),
-        })
-        .strict(),
+      strictObject({
+        keys: z.array(z.string().min(1)).optional(),
+        except: z.array(z.string()).optional(),
+      }),
     ])
     .optional(),
-  beforeSend: callback,
-  onError: callback,
-  onDrop: callback,
-});
+  ca: z.union([certificate, z.array(certificate).min(1)]).optional(),
+  beforeSend: callback().optional(),
+  onError: callback().optional(),
+  onDrop: callback().optional(),
+};
 
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
-}
+/** Every option `createEventClient` takes; the adapters pass exactly these on to it. */
+export const CLIENT_OPTION_NAMES: readonly string[] = Object.keys(clientOptionsShape);
 
-function resolveUrl(
-  raw: unknown,
-  allowInsecureHttp: boolean,
-  token: unknown,
-): { baseUrl: URL; endpoint: URL } {
-  if (raw === undefined || raw === '') {
-    throw new ConfigError('url', "is missing: pass authentik's base URL or set AUTHENTIK_URL");
-  }
-  if (typeof raw !== 'string') throw new ConfigError('url', `must be a string, got ${typeof raw}`);
-  let baseUrl: URL;
-  try {
-    baseUrl = new URL(raw);
-  } catch {
-    // Never echo the token, even when it landed in the url option (or AUTHENTIK_URL) by mistake,
-    // also when url and token were swapped: a value without any of . : / is no host name, and
-    // may well be a token (authentik's are letters and digits).
-    const secret = typeof token === 'string' ? token.trim() : '';
-    const mayBeToken = (secret !== '' && raw.includes(secret)) || !/[.:/]/.test(raw);
-    const shown = mayBeToken ? '' : ` "${raw.slice(0, 200)}"`;
-    throw new ConfigError('url', `is not a URL:${shown} (expected e.g. https://auth.example.com)`);
-  }
-  if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') {
-    throw new ConfigError('url', `must be http: or https:, got "${baseUrl.protocol}"`);
-  }
-  if (baseUrl.username || baseUrl.password) {
-    throw new ConfigError('url', 'must not contain credentials: pass the API token as "token"');
-  }
-  if (baseUrl.protocol === 'http:' && !allowInsecureHttp && !isLoopback(baseUrl.hostname)) {
-    throw new ConfigError(
-      'url',
-      `is plain http: to "${baseUrl.hostname}", which would send the token in clear; use https:, or set allowInsecureHttp: true if the network is trusted`,
-    );
-  }
-  // authentik answers 404 without the trailing slash, so the path is built here, once.
-  const base = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
-  return { baseUrl, endpoint: new URL(EVENTS_PATH, base) };
-}
+/** The client's options, for schemas that extend them (the adapters'). */
+export const clientOptionsSchemaShape = clientOptionsShape;
 
-function resolveToken(raw: unknown): string {
-  if (raw === undefined || raw === '') {
-    throw new ConfigError(
-      'token',
-      'is missing: pass an authentik API token with the permission authentik_events.add_event, or set AUTHENTIK_TOKEN',
-    );
-  }
-  if (typeof raw !== 'string')
-    throw new ConfigError('token', `must be a string, got ${typeof raw}`);
-  // Never echo the token: say only what is wrong with it.
-  if (raw.trim() !== raw || /[\s\r\n]/.test(raw)) {
-    throw new ConfigError('token', 'contains whitespace or a line break; check how it was copied');
-  }
-  return raw;
-}
+const ADAPTER_HINT =
+  ' of createEventClient (autoLog, ignore, user, brand and the like are options of the Express, Koa and Fastify adapters)';
 
-function resolveApp(raw: unknown): string {
-  if (raw === undefined) {
-    throw new ConfigError('app', 'is missing: name your application, or set AUTHENTIK_APP');
-  }
-  if (typeof raw !== 'string' || raw.trim() === '' || raw.includes('\u0000')) {
-    throw new ConfigError(
-      'app',
-      'must be a non-blank string without NUL characters (authentik refuses it otherwise)',
-    );
-  }
-  return raw;
-}
+const optionsSchema = strictObject(clientOptionsShape, ADAPTER_HINT);
 
-function describeIssue(issue: z.core.$ZodIssue): ConfigError {
-  const option = issue.path.join('.') || 'options';
-  return new ConfigError(option, `is invalid: ${issue.message}`);
+/** An environment value, with where it came from for messages; blank counts as unset. */
+function sourced(option: unknown, env: string | undefined, variable: string): Sourced {
+  if (option !== undefined) return { value: option, source: 'option' };
+  if (env !== undefined && env.trim() !== '') return { value: env, source: `from ${variable}` };
+  return { value: undefined, source: env === undefined ? 'option' : `${variable} is blank` };
 }
 
 /** Checks options once, fills in defaults and the environment; throws a `ConfigError` naming the option. */
@@ -139,17 +86,37 @@ export function resolveOptions(
   options: ClientOptions = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedClientOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new ConfigError('options', 'must be an object');
+  const given = readOptions(options, CLIENT_OPTION_NAMES, '');
+  try {
+    return resolveRead(given, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw withoutToken(error, given.token ?? env.AUTHENTIK_TOKEN);
   }
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) throw describeIssue(parsed.error.issues[0] as z.core.$ZodIssue);
-  const o = parsed.data;
+}
 
+function parse(given: Record<string, unknown>): z.infer<typeof optionsSchema> {
+  let parsed: ReturnType<typeof optionsSchema.safeParse>;
+  try {
+    parsed = optionsSchema.safeParse(given);
+  } catch (error) {
+    // A nested object whose getter throws (`retry: { get retries() { throw … } }`).
+    throw new ConfigError('options', `cannot be read: ${String((error as Error)?.message)}`);
+  }
+  if (!parsed.success) throw configErrorOf(parsed.error);
+  return parsed.data;
+}
+
+function resolveRead(
+  given: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): ResolvedClientOptions {
+  const o = parse(given);
+  const token = sourced(given.token, env.AUTHENTIK_TOKEN, 'AUTHENTIK_TOKEN');
   const { baseUrl, endpoint } = resolveUrl(
-    options.url ?? env.AUTHENTIK_URL,
+    sourced(given.url, env.AUTHENTIK_URL, 'AUTHENTIK_URL'),
     o.allowInsecureHttp ?? false,
-    options.token ?? env.AUTHENTIK_TOKEN,
+    token.value,
   );
   const retries = o.retry?.retries ?? 8;
   const minDelayMs = o.retry?.minDelayMs ?? 500;
@@ -165,9 +132,8 @@ export function resolveOptions(
   return {
     baseUrl,
     endpoint,
-    token: resolveToken(options.token ?? env.AUTHENTIK_TOKEN),
-    ca: resolveCa(o.ca),
-    app: resolveApp(options.app ?? env.AUTHENTIK_APP),
+    token: resolveToken(token),
+    app: resolveApp(sourced(given.app, env.AUTHENTIK_APP, 'AUTHENTIK_APP')),
     // A batch larger than the queue could never form; clamp it, as OpenTelemetry's BatchSpanProcessor does.
     batchSize: Math.min(o.batchSize ?? 50, o.maxQueueSize ?? 10_000),
     flushIntervalMs: o.flushIntervalMs ?? 1000,
@@ -180,8 +146,11 @@ export function resolveOptions(
     retry: { retries, minDelayMs, maxDelayMs, maxRetryTimeMs: o.retry?.maxRetryTimeMs ?? 600_000 },
     maxEventBytes: o.maxEventBytes ?? 64 * 1024,
     redact,
-    beforeSend: options.beforeSend,
-    onError: options.onError,
-    onDrop: options.onDrop,
+    ca: resolveCa(o.ca),
+    beforeSend: o.beforeSend as ClientOptions['beforeSend'],
+    onError: o.onError as ClientOptions['onError'],
+    onDrop: o.onDrop as ClientOptions['onDrop'],
   };
 }
+
+export { MAX_TIMER_MS };

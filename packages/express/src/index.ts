@@ -41,12 +41,19 @@ export interface AuthentikEventsMiddleware {
  */
 export function authentikEvents(options: AuthentikEventsOptions = {}): AuthentikEventsMiddleware {
   const recorder = createRecorder(options, expressReader, '@authentik-events/express');
+  /** Requests this middleware has seen: mounted twice on their way (app and router, app and sub-app), it records them once. */
+  const seen = new WeakSet<Request>();
 
   const middleware = function authentikEventsMiddleware(
     req: Request,
     res: Response,
     next: NextFunction,
   ): void {
+    if (seen.has(req)) {
+      next();
+      return;
+    }
+    seen.add(req);
     const scope = recorder.start(req);
     req.authentik = scope;
     finishWithResponse(res, scope);

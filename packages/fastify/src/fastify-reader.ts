@@ -5,6 +5,46 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+type IpsGetter = (this: unknown) => unknown;
+
+/** Fastify's `request.ips` getter: defined only when the app set `trustProxy`. */
+function ipsGetterOf(request: FastifyRequest): IpsGetter | undefined {
+  for (let proto = Object.getPrototypeOf(request); proto; proto = Object.getPrototypeOf(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, 'ips');
+    if (descriptor) return descriptor.get as IpsGetter | undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Whether the request's direct peer is a proxy the app trusts, by Fastify's own decision:
+ * Fastify compiles `trustProxy` (true, a hop count, addresses, subnets, a function) into a
+ * function it keeps to itself and asks it through `request.ips` (fastify/lib/request.js). Asked
+ * about a stand-in request that comes from the peer's address with one forwarded address, it
+ * lists two addresses exactly when it trusts that peer.
+ */
+function trustsPeer(request: FastifyRequest): boolean {
+  const ips = ipsGetterOf(request);
+  if (!ips) return false;
+  const standIn = {
+    raw: {
+      headers: { 'x-forwarded-for': '192.0.2.1' },
+      socket: { remoteAddress: request.raw.socket?.remoteAddress },
+    },
+  };
+  const listed = ips.call(standIn);
+  return Array.isArray(listed) && listed.length > 1;
+}
+
+/**
+ * The header Fastify takes its id from (`requestIdHeader`: off by default in Fastify 5,
+ * `request-id` by default in Fastify 4), or `undefined`.
+ */
+function requestIdHeaderOf(request: FastifyRequest): string | undefined {
+  const header: unknown = request.server?.initialConfig?.requestIdHeader;
+  return typeof header === 'string' && header !== '' ? header.toLowerCase() : undefined;
+}
+
 /** How Fastify exposes what an event needs; `request.ip` and `request.hostname` follow `trustProxy`. */
 export const fastifyReader: RequestReader<FastifyRequest> = {
   method: (request) => request.method,
@@ -14,8 +54,12 @@ export const fastifyReader: RequestReader<FastifyRequest> = {
   host: (request) => request.hostname?.replace(/:\d+$/, ''),
   header: (request, name) => firstHeader(request.headers[name]),
   user: (request) => (request as { user?: unknown }).user,
-  // Fastify does not expose its trustProxy setting; it is not needed, as Fastify's own id is used.
-  trustsProxy: () => false,
-  // Fastify makes its own id (honouring its requestIdHeader option, which is the app's choice).
-  requestId: (request) => String(request.id),
+  trustsProxy: trustsPeer,
+  requestId: (request) => {
+    // Fastify takes its id from that header of any client ("allows any callers to set reqId to
+    // a value of their choosing", its docs say): it counts only from a proxy the app trusts.
+    const header = requestIdHeaderOf(request);
+    if (header !== undefined && request.headers[header] && !trustsPeer(request)) return undefined;
+    return String(request.id);
+  },
 };

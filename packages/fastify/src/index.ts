@@ -1,11 +1,13 @@
 import {
   type AdapterOptions,
+  ConfigError,
   createRecorder,
   type EventClient,
+  type Recorder,
   type RequestEvents,
   type RequestScope,
 } from '@authentik-events/core';
-import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { fastifyReader } from './fastify-reader.js';
 
@@ -27,8 +29,48 @@ type Scope = RequestScope<FastifyRequest>;
 const kScope = Symbol('authentikEventsScope');
 type WithScope = FastifyRequest & { [kScope]: Scope | null };
 
+const PACKAGE_NAME = '@authentik-events/fastify';
+/** What Fastify's `register` itself takes, and leaves in the options it hands the plugin. */
+const REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'];
+
+/**
+ * A setup error is handed to `done`, so that `await app.register(…)` rejects with it: thrown
+ * instead, it would escape `register` and end the process (or, caught by an
+ * uncaughtException handler, leave Fastify waiting until FST_ERR_PLUGIN_TIMEOUT).
+ */
 const plugin: FastifyPluginCallback<AuthentikEventsOptions> = (fastify, options, done) => {
-  const recorder = createRecorder(options, fastifyReader, '@authentik-events/fastify');
+  if (fastify.hasDecorator('authentikEvents')) {
+    done(
+      new ConfigError(
+        'options',
+        `of ${PACKAGE_NAME}: the plugin is registered twice on this instance (or on a parent), which would record every request twice; register it once`,
+      ),
+    );
+    return;
+  }
+  let recorder: Recorder<FastifyRequest>;
+  try {
+    recorder = createRecorder(options, fastifyReader, PACKAGE_NAME, REGISTER_OPTIONS);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  try {
+    install(fastify, recorder, recorder.options.autoLog !== false);
+  } catch (error) {
+    // The client made for this registration would otherwise keep its timers (and worker).
+    recorder.close({ timeoutMs: 0 }).catch(() => undefined);
+    done(error as Error);
+    return;
+  }
+  done();
+};
+
+function install(
+  fastify: FastifyInstance,
+  recorder: Recorder<FastifyRequest>,
+  autoLog: boolean,
+): void {
   // Without autoLog, made when first needed (by the route, or when the response is done), not
   // in an onRequest hook: each hook costs every request, and Fastify measures the duration.
   const scopeOf = (request: FastifyRequest): Scope => {
@@ -57,7 +99,7 @@ const plugin: FastifyPluginCallback<AuthentikEventsOptions> = (fastify, options,
   // An aborted request only makes an event when every request does, and Fastify listens for
   // 'close' on every request once onRequestAbort exists: both hooks only with autoLog. The
   // scope is made at the start then, as an aborted request has no reply.elapsedTime to go by.
-  if (options.autoLog !== false) {
+  if (autoLog) {
     fastify.addHook('onRequest', function authentikOnRequest(request, _reply, next) {
       scopeOf(request);
       next();
@@ -71,8 +113,7 @@ const plugin: FastifyPluginCallback<AuthentikEventsOptions> = (fastify, options,
   fastify.addHook('onClose', async function authentikOnClose() {
     await recorder.close();
   });
-  done();
-};
+}
 
 /**
  * Fastify plugin that records each request, errors and 5xx responses, and the app's own events

@@ -34,12 +34,21 @@ export interface AuthentikEventsMiddleware extends Middleware {
  */
 export function authentikEvents(options: AuthentikEventsOptions = {}): AuthentikEventsMiddleware {
   const recorder = createRecorder(options, koaReader, '@authentik-events/koa');
+  /** Requests this middleware has seen: mounted twice on their way (app and router, mounted sub-app), it records them once. */
+  const scopes = new WeakMap<object, RequestEvents>();
 
   const middleware = async function authentikEventsMiddleware(
     ctx: Context,
     next: Next,
   ): Promise<void> {
+    // Keyed by the Node request, not ctx: an app mounted into another one makes its own ctx.
+    const known = scopes.get(ctx.req);
+    if (known) {
+      ctx.authentik = known;
+      return next();
+    }
     const scope = recorder.start(ctx);
+    scopes.set(ctx.req, scope);
     ctx.authentik = scope;
     finishWithResponse(ctx.res, scope);
     try {

@@ -9,5 +9,7 @@ export const koaReader: RequestReader<Context> = {
   host: (ctx) => ctx.hostname,
   header: (ctx, name) => ctx.get(name) || undefined,
   user: (ctx) => (ctx.state as { user?: unknown }).user,
-  trustsProxy: (ctx) => ctx.app.proxy,
+  // Koa has no per-address trust: with `app.proxy` on it trusts every peer's X-Forwarded-*
+  // headers (koa/lib/request.js tests the setting's truthiness), so the same decision here.
+  trustsProxy: (ctx) => Boolean(ctx.app.proxy),
 };

@@ -20,7 +20,11 @@ export async function startFastifyApp(
 ): Promise<AppHandle> {
   // Fastify 4 ships its own (older) types; the harness uses only what both majors share.
   const create = framework === 'fastify5' ? Fastify : (Fastify4 as unknown as typeof Fastify);
-  const app = create({ trustProxy: harness.trustProxy ?? false });
+  const app = create({
+    // Fastify 5's types leave out the hop count it still takes (and treats as trusting no peer).
+    trustProxy: (harness.trustProxy ?? false) as boolean,
+    ...(harness.requestIdHeader === undefined ? {} : { requestIdHeader: harness.requestIdHeader }),
+  });
   await app.register(authentikEvents, options);
   const slow = new Signal();
   // What @fastify/passport and @fastify/jwt declare.

@@ -72,11 +72,10 @@ export async function startScenario(
   afterThisTest(() => fake.close());
   const errors: AuthentikEventsError[] = [];
   const events = typeof options.events === 'function' ? options.events(fake) : options.events;
-  const app = await startApp(
-    framework,
-    { ...fastOptions(fake, errors), ...events },
-    options.harness,
-  );
+  // A shared client was configured where it was made: the client options here would be refused.
+  const defaults = fastOptions(fake, errors);
+  const base = events?.client === undefined ? defaults : { ignore: defaults.ignore };
+  const app = await startApp(framework, { ...base, ...events }, options.harness);
   afterThisTest(async () => {
     await app.shutdown();
     // A shared client is the test's to close; closing twice is harmless.

@@ -7,9 +7,22 @@ export type Framework = (typeof FRAMEWORKS)[number];
 /** The adapter options as the harness takes them: callbacks get the framework's request. */
 export type EventsOptions = AdapterOptions<unknown>;
 
+export type TrustProxy =
+  | boolean
+  | number
+  | string
+  | string[]
+  | ((address: string, hop: number) => boolean);
+
 export interface HarnessOptions {
-  /** The framework's trust-proxy setting (Koa has only on/off: any value turns `app.proxy` on). */
-  trustProxy?: boolean | 'loopback';
+  /**
+   * The framework's trust-proxy setting, as Express (`trust proxy`) and Fastify (`trustProxy`)
+   * take it: on/off, a hop count, addresses and subnets, or a function of the address and hop.
+   * Koa has only on/off: any truthy value turns `app.proxy` on.
+   */
+  trustProxy?: TrustProxy;
+  /** Fastify's `requestIdHeader` option (Fastify 4 reads `request-id` unless told otherwise). */
+  requestIdHeader?: string | false;
   /** The user `GET /me` sets the passport way (`req.user`, `ctx.state.user`, `request.user`). */
   sessionUser?: Record<string, unknown>;
 }

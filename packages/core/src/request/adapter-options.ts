@@ -8,11 +8,19 @@ import type { LookupOptions } from './lookups.js';
  * hands to callbacks (`req`, `ctx`, `request`).
  */
 export interface AdapterOptions<R> extends ClientOptions {
-  /** A client to share; without it the adapter creates (and owns) one from `url`/`token`/`app`. */
+  /**
+   * A client to share; without it the adapter creates (and owns) one from `url`/`token`/`app`.
+   * With it, the client's options (`url`, `concurrency`, `onError`, …) belong where the client
+   * is created: passing them here too is a `ConfigError`, as they would have no effect.
+   */
   client?: EventClient;
   /** Record every request as a `custom_http_request` event. @default true */
   autoLog?: boolean;
-  /** Requests not to record: exact paths, path prefixes ending in `*`, RegExps, or a predicate on the path. */
+  /**
+   * Requests not to record: exact paths (`'/health'`), path prefixes ending in `*`
+   * (`'/static/*'`), RegExps (tested without their `g`/`y` flags), or a predicate on the path.
+   * The path is matched without its query string.
+   */
   ignore?: Array<string | RegExp> | ((path: string, request: R) => boolean);
   /** The event's user; default: the framework's conventional user mapped to `{pk, username, email}`. */
   user?: (request: R) => AuthentikUser | null | undefined;
@@ -23,7 +31,7 @@ export interface AdapterOptions<R> extends ClientOptions {
     | AuthentikBrand
     | ((request: R) => AuthentikBrand | null | undefined)
     | 'lookup'
-    | { lookup: LookupOptions };
+    | { lookup: true | LookupOptions };
   /** Extra context for every event of a request. */
   context?: (request: R) => Record<string, unknown> | null | undefined;
   /** Put the stack of a thrown error in `system_exception` events. @default false */
@@ -31,8 +39,10 @@ export interface AdapterOptions<R> extends ClientOptions {
   /** Override the client IP; default: the framework's own (its trust-proxy setting decides). */
   clientIp?: (request: R) => string | null | undefined;
   /**
-   * The request id in `context.http_request.request_id`: the framework's own when it has one,
-   * else this header when the app trusts its proxy, else a new UUID.
+   * The request id in `context.http_request.request_id`: the framework's own when it has one
+   * (Fastify's, unless a peer the app does not trust sent it in Fastify's `requestIdHeader`),
+   * else this header when the request's direct peer is a proxy the app trusts (or
+   * `trustHeader: true`), else a new UUID. `header` must be a valid HTTP header name.
    * @default { header: 'x-request-id' }
    */
   requestId?: { header?: string; trustHeader?: boolean };
@@ -50,8 +60,11 @@ export interface RequestReader<R> {
   header(request: R, name: string): string | undefined;
   /** The conventional authenticated user (`req.user`, `ctx.state.user`, `request.user`). */
   user(request: R): unknown;
-  /** Whether the app trusts its proxy (then forwarded headers such as X-Request-Id count). */
+  /**
+   * Whether the request's direct peer is a proxy the app trusts, by the framework's own
+   * decision for that peer's address (then forwarded headers such as X-Request-Id count).
+   */
   trustsProxy(request: R): boolean;
-  /** The framework's own request id, if it makes one. */
+  /** The framework's own request id, if it makes one (and a client cannot have forged it). */
   requestId?(request: R): string | undefined;
 }

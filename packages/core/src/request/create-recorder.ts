@@ -1,7 +1,8 @@
 import { createEventClient, type EventClient } from '../client.js';
-import { ConfigError } from '../errors.js';
 import type { DeliveryReport } from '../types.js';
 import type { AdapterOptions, RequestReader } from './adapter-options.js';
+import { checkAdapterOptions } from './adapter-schema.js';
+import { compileIgnore } from './ignore-matcher.js';
 import { type ResolvedLookupOptions, resolveLookupOptions } from './lookup-options.js';
 import { lookupReports } from './lookup-reports.js';
 import { BrandLookup, UserPkLookup } from './lookups.js';
@@ -13,32 +14,11 @@ export interface Recorder<R> {
   readonly client: EventClient;
   /** `true` when the adapter created the client (and so must close it). */
   readonly ownsClient: boolean;
+  /** The adapter options as checked at construction (a copy: later changes to the app's object do not count). */
+  readonly options: AdapterOptions<R>;
   start(request: R): RequestScope<R>;
   /** Closes the client if the adapter owns it; a shared client is left to its owner. */
   close(options?: { timeoutMs?: number }): Promise<DeliveryReport | undefined>;
-}
-
-function compileIgnore<R>(
-  ignore: AdapterOptions<R>['ignore'],
-  packageName: string,
-): ((path: string, request: R) => boolean) | undefined {
-  if (ignore === undefined) return undefined;
-  if (typeof ignore === 'function') return ignore;
-  if (!Array.isArray(ignore))
-    throw new ConfigError('ignore', 'must be an array of paths/RegExps or a function');
-  const exact = new Set<string>();
-  const prefixes: string[] = [];
-  const patterns: RegExp[] = [];
-  for (const entry of ignore) {
-    if (entry instanceof RegExp) patterns.push(entry);
-    else if (typeof entry === 'string' && entry.endsWith('*')) prefixes.push(entry.slice(0, -1));
-    else if (typeof entry === 'string') exact.add(entry);
-    else throw new ConfigError('ignore', `entries must be strings or RegExps (${packageName})`);
-  }
-  return (path) =>
-    exact.has(path) ||
-    prefixes.some((prefix) => path.startsWith(prefix)) ||
-    patterns.some((pattern) => pattern.test(path));
 }
 
 /** The brand lookup's options when `brand` asks for a lookup (`'lookup'` or `{ lookup: {...} }`). */
@@ -54,27 +34,15 @@ function brandLookupOptions(brand: unknown): ResolvedLookupOptions | undefined {
  * client, and maps requests to events through the adapter's `RequestReader`.
  */
 export function createRecorder<R>(
-  options: AdapterOptions<R> = {},
+  given: AdapterOptions<R> = {},
   reader: RequestReader<R>,
   packageName: string,
+  /** Keys the framework itself puts in the options object (Fastify's `prefix`), not ours to check. */
+  frameworkKeys: readonly string[] = [],
 ): Recorder<R> {
-  if (options === null || typeof options !== 'object')
-    throw new ConfigError('options', `of ${packageName} must be an object`);
-  for (const name of ['user', 'context', 'clientIp'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function')
-      throw new ConfigError(name, 'must be a function of the request');
-  }
-  if (
-    options.brand !== undefined &&
-    typeof options.brand !== 'function' &&
-    options.brand !== 'lookup' &&
-    (options.brand === null || typeof options.brand !== 'object')
-  ) {
-    throw new ConfigError(
-      'brand',
-      "must be a brand object, a function of the request, or 'lookup'",
-    );
-  }
+  const checked = checkAdapterOptions<R>(given, packageName, frameworkKeys);
+  // Only the checked copy is read from here on: a later change to the app's object counts for nothing.
+  const options = checked.adapter;
   // Checked before a client is made, so that a wrong option leaves nothing running.
   const brandLookupOptionsGiven = brandLookupOptions(options.brand);
   const userLookupOptions =
@@ -82,8 +50,8 @@ export function createRecorder<R>(
       ? undefined
       : resolveLookupOptions(options.userLookup, 'userLookup');
   const ownsClient = options.client === undefined;
-  const client = options.client ?? createEventClient(options);
-  const ignore = compileIgnore(options.ignore, packageName);
+  const client = options.client ?? createEventClient(checked.client);
+  const ignore = compileIgnore<R>(options.ignore);
 
   const brandLookup =
     brandLookupOptionsGiven &&
@@ -100,6 +68,7 @@ export function createRecorder<R>(
   return {
     client,
     ownsClient,
+    options,
     start(request) {
       let recording = true;
       // Not from inside a callback: an `ignore` that reaches for the request's `authentik`

@@ -24,6 +24,9 @@ export interface FinishFacts {
  */
 const LOOKUP_RESULT_BYTES = 1024;
 
+/** A longer id is no id a proxy or framework made: a new one is made instead. */
+const MAX_REQUEST_ID_LENGTH = 200;
+
 /** Turns a request (through the adapter's reader) into events: the mapping every adapter shares. */
 export class RecorderCore<R> {
   private readonly requestIdHeader: string;
@@ -41,13 +44,23 @@ export class RecorderCore<R> {
     this.trustRequestIdHeader = options.requestId?.trustHeader;
   }
 
+  /**
+   * The request's id: the framework's own, else the header when the request's direct peer is a
+   * proxy the app trusts (the framework's own decision for that peer's address: with Express's
+   * `trust proxy` set to an address, a subnet or a function, a client that connects directly is
+   * not trusted), else a new UUID. Read by the app's route too, so it never throws.
+   */
   requestIdOf(request: R): string {
-    const own = this.reader.requestId?.(request);
-    if (own) return own;
-    // A client could forge the header; it counts only behind a proxy the app trusts.
-    if (this.trustRequestIdHeader ?? this.reader.trustsProxy(request)) {
-      const header = this.reader.header(request, this.requestIdHeader);
-      if (header && header.length <= 200) return header;
+    try {
+      const own = this.reader.requestId?.(request);
+      if (own && own.length <= MAX_REQUEST_ID_LENGTH) return own;
+      // A client could forge the header; it counts only from a proxy the app trusts.
+      if (this.trustRequestIdHeader ?? this.reader.trustsProxy(request)) {
+        const header = this.reader.header(request, this.requestIdHeader);
+        if (header && header.length <= MAX_REQUEST_ID_LENGTH) return header;
+      }
+    } catch {
+      // A trust-proxy function of the app's that throws trusts nobody.
     }
     return flatRandomUUID();
   }

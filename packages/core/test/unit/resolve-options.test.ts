@@ -247,7 +247,7 @@ describe('resolveOptions: ConfigError naming the option', () => {
     ['negative retries', { ...base, retry: { retries: -1 } }, 'retry.retries'],
     ['non-integer retries', { ...base, retry: { retries: 2.5 } }, 'retry.retries'],
     ['zero maxRetryTimeMs', { ...base, retry: { maxRetryTimeMs: 0 } }, 'retry.maxRetryTimeMs'],
-    ['unknown retry key', { ...base, retry: { attempts: 3 } }, 'retry'],
+    ['unknown retry key', { ...base, retry: { attempts: 3 } }, 'retry.attempts'],
     ['redact of the wrong type', { ...base, redact: 'yes' }, 'redact'],
     ['beforeSend not a function', { ...base, beforeSend: 'drop' }, 'beforeSend'],
     ['onError not a function', { ...base, onError: {} }, 'onError'],
@@ -299,5 +299,280 @@ describe('resolveOptions: the token never appears in an error', () => {
     expect(error.message).not.toContain(TOKEN.slice(0, 12));
     expect(String(error)).not.toContain(TOKEN);
     expect(JSON.stringify(error)).not.toContain(TOKEN);
+  });
+});
+
+describe('silent misconfiguration: an unknown or misspelt option is a ConfigError naming the one meant', () => {
+  it.each<[string, Record<string, unknown>, string, string | undefined]>([
+    ['concurency', { concurency: 8 }, 'concurency', 'concurrency'],
+    ['maxQueSize', { maxQueSize: 5 }, 'maxQueSize', 'maxQueueSize'],
+    ['case only', { BatchSize: 5 }, 'BatchSize', 'batchSize'],
+    ['retry.retrys', { retry: { retrys: 2 } }, 'retry.retrys', 'retry.retries'],
+    ['redact.key', { redact: { key: ['ssn'] } }, 'redact.key', 'redact.keys'],
+    ['retries at the top', { retries: 2 }, 'retries', 'retry.retries'],
+    ['timeout', { timeout: 100 }, 'timeout', 'requestTimeoutMs'],
+    ['baseUrl', { baseUrl: 'https://x.example.com' }, 'baseUrl', 'url'],
+    ['far from anything', { colour: 'blue' }, 'colour', undefined],
+  ])('%s', (_name, extra, option, meant) => {
+    const error = refuse({ ...base, ...extra });
+    expect(error.option).toBe(option);
+    expect(error.message).toContain('is not an option');
+    if (meant) expect(error.message).toContain(`did you mean "${meant}"`);
+    else expect(error.message).not.toContain('did you mean');
+  });
+
+  it('says that an adapter option is no option of the client', () => {
+    const error = refuse({ ...base, autoLog: false });
+    expect(error.option).toBe('autoLog');
+    expect(error.message).toContain('adapters');
+  });
+
+  it('takes an explicit undefined as an option left out', () => {
+    expect(() => resolveOptions({ ...base, batchSize: undefined }, noEnv)).not.toThrow();
+  });
+
+  it('never quotes the token, even as the name of an unknown option', () => {
+    const error = refuse({ ...base, [TOKEN]: true });
+    expect(error.message).not.toContain(TOKEN);
+    expect(error.option).not.toContain(TOKEN);
+  });
+
+  it('knows the ca option (extra CA certificates) and checks its form', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(resolveOptions({ ...base, ca: pem }, noEnv).ca).toBe(pem);
+    expect(() => resolveOptions({ ...base, ca: [pem, Buffer.from(pem)] }, noEnv)).not.toThrow();
+    expect(refuse({ ...base, ca: '/etc/ssl/private-ca.pem' }).message).toContain('readFileSync');
+    expect(refuse({ ...base, ca: 42 }).option).toBe('ca');
+    expect(refuse({ ...base, ca: [] }).option).toBe('ca');
+  });
+});
+
+describe("timer overflow: every millisecond option stays within Node's 2^31-1 ms timers", () => {
+  const MAX = 2 ** 31 - 1;
+  it.each<[string, (ms: number) => Record<string, unknown>]>([
+    ['requestTimeoutMs', (ms) => ({ requestTimeoutMs: ms })],
+    ['flushIntervalMs', (ms) => ({ flushIntervalMs: ms })],
+    ['retry.minDelayMs', (ms) => ({ retry: { minDelayMs: ms } })],
+    ['retry.maxDelayMs', (ms) => ({ retry: { maxDelayMs: ms } })],
+    ['retry.maxRetryTimeMs', (ms) => ({ retry: { maxRetryTimeMs: ms } })],
+  ])('%s: 2^31 is refused with the reason, 2^31-1 is taken', (option, make) => {
+    for (const ms of [2 ** 31, 2 ** 40, Number.MAX_SAFE_INTEGER]) {
+      const error = refuse({ ...base, ...make(ms) });
+      expect(error.option).toBe(option);
+      expect(error.message).toContain('2147483647');
+      expect(error.message).toContain('timers');
+    }
+    expect(() => resolveOptions({ ...base, ...make(MAX) }, noEnv)).not.toThrow();
+  });
+
+  it('takes Infinity where it means something: no time limit for retries', () => {
+    const resolved = resolveOptions({ ...base, retry: { maxRetryTimeMs: Infinity } }, noEnv);
+    expect(resolved.retry.maxRetryTimeMs).toBe(Number.POSITIVE_INFINITY);
+    expect(refuse({ ...base, flushIntervalMs: Infinity }).option).toBe('flushIntervalMs');
+  });
+});
+
+describe('hostile token: control characters are refused at construction, never quoted', () => {
+  it.each([
+    ['NUL', '\u0000'],
+    ['SOH', '\u0001'],
+    ['ESC', '\u001b'],
+    ['DEL', '\u007f'],
+    ['C1 NEL', '\u0085'],
+    ['C1 CSI', '\u009b'],
+    ['tab', '\t'],
+    ['line separator', '\u2028'],
+    ['non-ASCII', 'é'],
+  ])('%s', (_name, character) => {
+    for (const token of [
+      `${TOKEN}${character}`,
+      `${character}${TOKEN}`,
+      `ab${character}cd${TOKEN}`,
+    ]) {
+      const error = refuse({ ...base, token });
+      expect(error.option).toBe('token');
+      expect(error.message).not.toContain(TOKEN);
+      expect(error.message).not.toContain(character);
+      expect(JSON.stringify(error)).not.toContain(TOKEN);
+    }
+  });
+
+  it('says when the bad token came from AUTHENTIK_TOKEN', () => {
+    const error = refuse({ url: base.url, app: 'shop' }, { AUTHENTIK_TOKEN: `${TOKEN}\n` });
+    expect(error.option).toBe('token');
+    expect(error.message).toContain('AUTHENTIK_TOKEN');
+    expect(error.message).not.toContain(TOKEN);
+  });
+});
+
+describe("URL forms: a URL copied with authentik's own paths is cut back to the base it is served under", () => {
+  it.each([
+    ['https://auth.example.com/api/v3', 'https://auth.example.com/'],
+    ['https://auth.example.com/api/v3/', 'https://auth.example.com/'],
+    ['https://auth.example.com/api/', 'https://auth.example.com/'],
+    ['https://auth.example.com/api/v3/events/events/', 'https://auth.example.com/'],
+    ['https://auth.example.com/api/v3/events/events', 'https://auth.example.com/'],
+    ['https://auth.example.com/api/v3/core/users/?page=2', 'https://auth.example.com/'],
+    ['https://example.com/authentik/', 'https://example.com/authentik/'],
+    ['https://example.com/authentik/api/v3/', 'https://example.com/authentik/'],
+    ['https://example.com/authentik/api/v3/events/events/', 'https://example.com/authentik/'],
+    ['https://auth.example.com/if/admin/#/events/log', 'https://auth.example.com/'],
+    ['https://auth.example.com/if/user/', 'https://auth.example.com/'],
+    ['https://auth.example.com/application/o/shop/', 'https://auth.example.com/'],
+    ['https://example.com/sso/application/o/shop/', 'https://example.com/sso/'],
+    ['https://auth.example.com//', 'https://auth.example.com/'],
+    ['https://auth.example.com/?x=1#y', 'https://auth.example.com/'],
+    ['https://example.com/apis/', 'https://example.com/apis/'],
+  ])('%s -> %s', (url, baseUrl) => {
+    const resolved = resolveOptions({ ...base, url }, noEnv);
+    expect(resolved.baseUrl.href).toBe(baseUrl);
+    expect(resolved.endpoint.href).toBe(`${baseUrl}api/v3/events/events/`);
+  });
+
+  it('says the scheme is missing for host:port', () => {
+    const error = refuse({ ...base, url: 'auth.example.com:9000' });
+    expect(error.option).toBe('url');
+    expect(error.message).toContain('https://');
+  });
+});
+
+describe('odd environment values', () => {
+  it('takes AUTHENTIK_URL with surrounding whitespace and an API path', () => {
+    const resolved = resolveOptions(
+      { token: TOKEN, app: 'shop' },
+      { AUTHENTIK_URL: '  https://auth.example.com/api/v3/ \n' },
+    );
+    expect(resolved.endpoint.href).toBe('https://auth.example.com/api/v3/events/events/');
+  });
+
+  it.each([
+    ['AUTHENTIK_APP', { url: base.url, token: TOKEN }, 'app'],
+    ['AUTHENTIK_URL', { token: TOKEN, app: 'shop' }, 'url'],
+    ['AUTHENTIK_TOKEN', { url: base.url, app: 'shop' }, 'token'],
+  ])('a blank %s is reported as blank', (variable, options, option) => {
+    for (const blank of ['', '   ', '\n']) {
+      const error = refuse(options, { [variable]: blank });
+      expect(error.option).toBe(option);
+      if (blank !== '') expect(error.message).toContain(`${variable} is blank`);
+    }
+  });
+});
+
+describe('hostile options objects: read once, safely, whatever they are', () => {
+  it('a throwing getter is a ConfigError naming the option', () => {
+    const options = {
+      ...base,
+      get concurrency(): number {
+        throw new Error('getter exploded');
+      },
+    };
+    const error = refuse(options);
+    expect(error.option).toBe('concurrency');
+    expect(error.message).toContain('getter exploded');
+  });
+
+  it('a throwing getter inside a nested option is a ConfigError, not a bare error', () => {
+    const error = refuse({
+      ...base,
+      retry: {
+        get retries(): number {
+          throw new Error('nested getter exploded');
+        },
+      },
+    });
+    expect(error).toBeInstanceOf(ConfigError);
+  });
+
+  it('a Proxy is read once per option: what is checked is what is used', () => {
+    let reads = 0;
+    const proxy = new Proxy(
+      { ...base, requestTimeoutMs: 1000 },
+      {
+        get(target, key, receiver) {
+          if (key === 'requestTimeoutMs') return ++reads === 1 ? 1000 : 2 ** 31;
+          return Reflect.get(target, key, receiver);
+        },
+      },
+    );
+    expect(resolveOptions(proxy, noEnv).requestTimeoutMs).toBe(1000);
+    expect(reads).toBe(1);
+  });
+
+  it('a Proxy whose traps throw is a ConfigError', () => {
+    const { proxy, revoke } = Proxy.revocable({ ...base }, {});
+    revoke();
+    expect(refuse(proxy as Record<string, unknown>).option).toBe('options');
+  });
+
+  it('frozen and null-prototype objects are fine', () => {
+    expect(() =>
+      resolveOptions(Object.freeze({ ...base, retry: Object.freeze({ retries: 1 }) }), noEnv),
+    ).not.toThrow();
+    expect(() =>
+      resolveOptions(Object.assign(Object.create(null) as ClientOptions, base), noEnv),
+    ).not.toThrow();
+  });
+
+  it('an array is not an options object', () => {
+    expect(refuse([] as unknown as Record<string, unknown>).option).toBe('options');
+  });
+
+  it('a class passed as a callback is refused (it cannot be called without new)', () => {
+    const error = refuse({ ...base, onError: class Reporter {} });
+    expect(error.option).toBe('onError');
+    expect(error.message).toContain('class');
+  });
+
+  it('a change to the options object after construction changes nothing', () => {
+    const options: ClientOptions = { ...base, retry: { retries: 2 } };
+    const resolved = resolveOptions(options, noEnv);
+    (options.retry as { retries: number }).retries = 50;
+    options.concurrency = 99;
+    expect(resolved.retry.retries).toBe(2);
+    expect(resolved.concurrency).toBe(4);
+  });
+});
+
+describe('prototype pollution cannot configure the client', () => {
+  it('a polluted Object.prototype.url / allowInsecureHttp does not redirect the token', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.url = 'http://attacker.example.com';
+    proto.allowInsecureHttp = true;
+    try {
+      const resolved = resolveOptions(
+        { token: TOKEN, app: 'shop' },
+        {
+          AUTHENTIK_URL: 'https://auth.example.com',
+        },
+      );
+      expect(resolved.endpoint.host).toBe('auth.example.com');
+      expect(refuse({ token: TOKEN, app: 'shop' }).message).toContain('missing');
+    } finally {
+      delete proto.url;
+      delete proto.allowInsecureHttp;
+    }
+  });
+
+  it('an options class with getters on its prototype still works', () => {
+    class Settings {
+      get url() {
+        return 'https://auth.example.com';
+      }
+      get token() {
+        return TOKEN;
+      }
+      get app() {
+        return 'shop';
+      }
+    }
+    expect(resolveOptions(new Settings() as ClientOptions, noEnv).app).toBe('shop');
+  });
+
+  it('takes a URL object as url', () => {
+    const resolved = resolveOptions(
+      { ...base, url: new URL('https://auth.example.com/x/') },
+      noEnv,
+    );
+    expect(resolved.endpoint.href).toBe('https://auth.example.com/x/api/v3/events/events/');
   });
 });
