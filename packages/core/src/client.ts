@@ -160,6 +160,9 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       },
       dropped: (event, reason, message, details) =>
         drop([event], reason, true, message, details.status, details.cause),
+      stalled: (message) =>
+        reporter.error(new DegradedError('ERR_AUTHENTIK_EVENTS_STALLED', message)),
+      stallEnded: () => reporter.endEpisode('ERR_AUTHENTIK_EVENTS_STALLED'),
     },
   });
 
