@@ -184,6 +184,9 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       delivered: (event) => outcomes.delivered(event),
       dropped: (event, reason, message, details) =>
         outcomes.dropped([event], reason, true, message, details),
+      stalled: (message) =>
+        reporter.error(new DegradedError('ERR_AUTHENTIK_EVENTS_STALLED', message)),
+      stallEnded: () => reporter.endEpisode('ERR_AUTHENTIK_EVENTS_STALLED'),
     },
   });
 

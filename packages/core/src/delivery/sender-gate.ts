@@ -9,6 +9,17 @@ export interface SenderGateOptions {
   random?: () => number;
 }
 
+export interface GateState {
+  /** A `Retry-After` pause holds every attempt until then (ms since the epoch; past: none). */
+  pausedUntil: number;
+  open: boolean;
+  consecutiveFailures: number;
+  /** The open circuit's one probe is out. */
+  probing: boolean;
+  /** The open circuit lets the next probe out at this time. */
+  nextProbeAt: number;
+}
+
 /**
  * Shared by every attempt of the sender, so that the whole sender (not one event) reacts to
  * the server's state: a `Retry-After` pauses everything; repeated consecutive failures open a
@@ -31,6 +42,17 @@ export class SenderGate {
 
   get isPaused(): boolean {
     return Date.now() < this.pausedUntil;
+  }
+
+  /** What the gate holds attempts back for, for a stall report. */
+  get state(): GateState {
+    return {
+      pausedUntil: this.pausedUntil,
+      open: this.isOpen,
+      consecutiveFailures: this.consecutiveFailures,
+      probing: this.probing,
+      nextProbeAt: this.nextProbeAt,
+    };
   }
 
   /** Waits until an attempt may start; returns `true` when it is the circuit's probe. */

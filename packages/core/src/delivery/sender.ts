@@ -7,7 +7,10 @@ import type { QueuedEvent } from '../queued-event.js';
 import type { Transport } from '../transport/transport.js';
 import type { DropReason } from '../types.js';
 import { type DeliveryResult, deliverOne } from './deliver-one.js';
+import { describeWait } from './describe-wait.js';
+import { ObservedTransport } from './observed-transport.js';
 import { SenderGate } from './sender-gate.js';
+import { StallWatchdog } from './stall-watchdog.js';
 
 /** How the sender tells the client what became of each event it took. */
 export interface SenderListener {
@@ -20,6 +23,10 @@ export interface SenderListener {
     details: { status?: number; cause?: unknown },
   ): void;
   retried(): void;
+  /** Events wait and none has settled for `stallAfterMs`: once per episode, saying why. */
+  stalled?(message: string): void;
+  /** The reported stall ended. */
+  stallEnded?(): void;
 }
 
 export interface SenderOptions {
@@ -31,6 +38,8 @@ export interface SenderOptions {
   batchSize: number;
   flushIntervalMs: number;
   concurrency: number;
+  /** Report a stall after this long without a settled event while events wait. @default 30000 */
+  stallAfterMs?: number;
 }
 
 type Settled =
@@ -39,6 +48,16 @@ type Settled =
 
 /** Consecutive failed attempts before the sender backs off as a whole. */
 const CIRCUIT_THRESHOLD = 5;
+/**
+ * The longest wait between two probes of the open circuit. A probe is the only way the sender
+ * learns that authentik is back, so this bounds how long it can stay idle while authentik
+ * answers. The per-event `retry.maxDelayMs` (30 s by default) is far too long for that: a
+ * server that is up for less than the probe interval at a time (a flapping proxy, a restart
+ * loop) could be missed by probe after probe, each a coin toss, for minutes on end. One
+ * request every 2.5-5 s while authentik is down costs it next to nothing.
+ */
+const MAX_PROBE_INTERVAL_MS = 5000;
+const DEFAULT_STALL_AFTER_MS = 30_000;
 
 /**
  * Takes events from the store and delivers them with at most `concurrency` requests in flight.
@@ -48,6 +67,12 @@ const CIRCUIT_THRESHOLD = 5;
 export class Sender {
   private readonly abort = new AbortController();
   private readonly gate: SenderGate;
+  private readonly transport: ObservedTransport;
+  private readonly watchdog: StallWatchdog;
+  /** Events taken from the store and not settled yet. */
+  private holding = 0;
+  /** Events settled (delivered or dropped) since the start: the watchdog's sign of progress. */
+  private settled = 0;
   private workers = 0;
   private timer: NodeJS.Timeout | undefined;
   private wakeScheduled = false;
@@ -60,13 +85,30 @@ export class Sender {
     this.gate = new SenderGate({
       failureThreshold: CIRCUIT_THRESHOLD,
       minDelayMs: options.retry.minDelayMs,
-      maxDelayMs: options.retry.maxDelayMs,
+      maxDelayMs: Math.min(options.retry.maxDelayMs, MAX_PROBE_INTERVAL_MS),
+    });
+    this.transport = new ObservedTransport(options.transport);
+    this.watchdog = new StallWatchdog({
+      stallAfterMs: options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS,
+      waiting: () => options.store.size + this.holding,
+      settled: () => this.settled,
+      describe: (now) =>
+        describeWait(now, {
+          gate: this.gate.state,
+          transport: this.transport.observations(),
+          queued: options.store.size,
+          holding: this.holding,
+          workers: this.workers,
+        }),
+      stalled: (message) => options.listener.stalled?.(message),
+      recovered: () => options.listener.stallEnded?.(),
     });
   }
 
   /** Called after every accepted event: wake now if a batch is ready, else make sure the timer runs. */
   notifyQueued(): void {
     if (this.stopped) return;
+    this.watchdog.start();
     if (this.options.store.size >= this.options.batchSize) this.wakeSoon();
     else if (this.timer === undefined && this.workers === 0) {
       this.timer = setTimeout(() => {
@@ -94,9 +136,10 @@ export class Sender {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.watchdog.stop();
     this.abort.abort(new Error('the client closed'));
     if (this.workers > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    this.options.transport.close();
+    this.transport.close();
   }
 
   /** Whether the sender is paused by `Retry-After` or backing off after repeated failures. */
@@ -121,7 +164,10 @@ export class Sender {
         const [event] = store.take(1);
         if (!event) break;
         listener.taken(1);
+        this.holding++;
         const result = await this.deliverSettled(event);
+        this.holding--;
+        this.settled++;
         store.acknowledge([event]);
         if (result.kind === 'delivered') listener.delivered(event);
         else listener.dropped(event, result.reason, result.message, result);
@@ -166,7 +212,7 @@ export class Sender {
       event.body = prepared.body;
     }
     return deliverOne(event.body, {
-      transport: this.options.transport,
+      transport: this.transport,
       gate: this.gate,
       retry: this.options.retry,
       signal: this.abort.signal,
