@@ -256,7 +256,7 @@ class Walker {
     let count = 0;
     for (const [key, item] of map) {
       if (count >= MAX_KEYS || this.nodesLeft <= 0) {
-        out['…'] = this.keep(`[Truncated: ${map.size - count} more entries]`);
+        this.markCut(out, `[Truncated: ${map.size - count} more entries]`);
         break;
       }
       count++;
@@ -272,7 +272,7 @@ class Walker {
     const keys = Object.keys(record);
     for (let i = 0; i < keys.length; i++) {
       if (i >= MAX_KEYS || this.nodesLeft <= 0) {
-        out['…'] = this.keep(`[Truncated: ${keys.length - i} more keys]`);
+        this.markCut(out, `[Truncated: ${keys.length - i} more keys]`);
         break;
       }
       const key = keys[i] as string;
@@ -295,13 +295,21 @@ class Walker {
     for (const key in record) {
       if (!Object.hasOwn(record, key)) continue;
       if (count >= MAX_KEYS || this.nodesLeft <= 0) {
-        out['…'] = this.keep('[Truncated: more keys]');
+        this.markCut(out, '[Truncated: more keys]');
         break;
       }
       count++;
       this.assign(out, key, this.read(record, key), depth);
     }
     return out;
+  }
+
+  /** Says under "…" what was left out, without replacing a "…" key of the app's own. */
+  private markCut(out: Record<string, unknown>, text: string): void {
+    const key = Object.hasOwn(out, '…')
+      ? uniqueCutKey('…', 1, (taken) => Object.hasOwn(out, taken))
+      : '…';
+    out[key] = this.keep(text);
   }
 
   private read(record: Record<string, unknown>, key: string): unknown {

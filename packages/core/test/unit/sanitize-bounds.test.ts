@@ -282,3 +282,13 @@ describe('hostile input: exotic values are copied in bounded time and never thro
     expect(JSON.parse(JSON.stringify(out))).toEqual(out);
   });
 });
+
+describe('hostile input: a truncation marker never replaces a value of the app', () => {
+  it('keeps an app key named "…" when it marks left-out keys', () => {
+    const wide: Record<string, unknown> = { '…': 'mine' };
+    for (let i = 0; i < 1500; i++) wide[`k${i}`] = i;
+    const out = sanitizeRecord({ wide }, plain).wide as Record<string, unknown>;
+    expect(out['…']).toBe('mine');
+    expect(Object.values(out)).toContain('[Truncated: 501 more keys]');
+  });
+});
