@@ -62,6 +62,11 @@ function summariseBinary(value: ArrayBuffer | SharedArrayBuffer | ArrayBufferVie
   return `[${kind} ${value.byteLength} bytes]`;
 }
 
+/** What this copy writes where it left something out: kept as it is when copied again. */
+function isTruncationMarker(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith('[Truncated: ') && value.length < 100;
+}
+
 function unreadable(error: unknown): string {
   return `[Unreadable: ${cleanString(describeError(error)).slice(0, 200)}]`;
 }
@@ -220,7 +225,12 @@ class Walker {
     const add = (item: unknown): boolean => {
       const index = out.length;
       if (index >= MAX_ITEMS || this.nodesLeft <= 0) {
-        out.push(this.keep(`[Truncated: ${total - index} more items]`));
+        // A copy of a copy keeps the first copy's marker rather than marking the marker.
+        const marker =
+          index === total - 1 && isTruncationMarker(item)
+            ? item
+            : `[Truncated: ${total - index} more items]`;
+        out.push(this.keep(marker));
         return false;
       }
       const safe = this.value(item, depth + 1, sensitiveKey);
@@ -271,11 +281,13 @@ class Walker {
     if (isProxy(record)) return this.proxyRecord(record, out, depth);
     const keys = Object.keys(record);
     for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
       if (i >= MAX_KEYS || this.nodesLeft <= 0) {
-        this.markCut(out, `[Truncated: ${keys.length - i} more keys]`);
+        const item = this.read(record, key);
+        if (i === keys.length - 1 && isTruncationMarker(item)) this.markCut(out, item);
+        else this.markCut(out, `[Truncated: ${keys.length - i} more keys]`);
         break;
       }
-      const key = keys[i] as string;
       this.assign(out, key, this.read(record, key), depth);
     }
     return out;

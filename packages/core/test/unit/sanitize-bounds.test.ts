@@ -292,3 +292,18 @@ describe('hostile input: a truncation marker never replaces a value of the app',
     expect(Object.values(out)).toContain('[Truncated: 501 more keys]');
   });
 });
+
+describe('hostile input: a copy made at emit survives being copied again when sent', () => {
+  it('keeps the markers of a cut list and a cut object (copying is idempotent)', () => {
+    const context = {
+      list: Array.from({ length: 100_000 }, (_, i) => i),
+      wide: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])),
+      text: 'x'.repeat(100_000),
+    };
+    const once = sanitizeRecord(context, { ...plain, maxEventBytes: 4096 });
+    const twice = sanitizeRecord(once, { ...plain, maxEventBytes: 4096 });
+    expect(twice).toEqual(once);
+    expect((twice.list as unknown[]).at(-1)).toBe('[Truncated: 99000 more items]');
+    expect((twice.wide as Record<string, unknown>)['…']).toBe('[Truncated: 4000 more keys]');
+  });
+});
