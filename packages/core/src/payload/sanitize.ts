@@ -1,6 +1,6 @@
 import { isProxy } from 'node:util/types';
-import { describeError } from '../errors.js';
 import { cutString, SHORTEST_CUT, uniqueCutKey } from './cut-string.js';
+import { describeThrown } from './describe-thrown.js';
 import { REDACTED, type Redactor } from './redact.js';
 import { RETAINED } from './retained-bytes.js';
 
@@ -68,7 +68,7 @@ function isTruncationMarker(value: unknown): value is string {
 }
 
 function unreadable(error: unknown): string {
-  return `[Unreadable: ${cleanString(describeError(error)).slice(0, 200)}]`;
+  return `[Unreadable: ${cleanString(describeThrown(error).slice(0, 200))}]`;
 }
 
 /** A copy made earlier of an object, and whether it was made under a sensitive key. */
