@@ -19,14 +19,17 @@ const LARGEST_SMALL_BIGINT = 2n ** 64n;
  * told by `constructor` (one cached property read) rather than by `Object.getPrototypeOf`.
  */
 export function estimatePlainBytes(
-  value: unknown,
+  value: Record<string, unknown>,
   maxStringChars: number,
   maxBytes: number,
 ): number | undefined {
   let budget = NODE_BUDGET;
   let total = 0;
-  const stack: unknown[] = [value];
+  const stack: unknown[] = [];
   try {
+    // The root is the client's own `{ ...record }` snapshot: a plain object, no check needed.
+    total += ownEntriesBytes(value, stack, maxStringChars) ?? Number.POSITIVE_INFINITY;
+    if (total > maxBytes) return undefined;
     while (stack.length > 0) {
       if (--budget < 0) return undefined;
       const item = stack.pop();
@@ -74,6 +77,15 @@ function plainObjectBytes(
   const madeBy = item.constructor;
   if (madeBy === Date) return DATE_BYTES;
   if (madeBy !== Object && madeBy !== undefined) return undefined;
+  return ownEntriesBytes(item, stack, maxKeyChars);
+}
+
+/** A plain object's own size with its values pushed, or `undefined` past a limit. */
+function ownEntriesBytes(
+  item: Record<string, unknown>,
+  stack: unknown[],
+  maxKeyChars: number,
+): number | undefined {
   let size = RETAINED.object;
   for (const key in item) {
     if (key.length > maxKeyChars) return undefined;

@@ -1,8 +1,9 @@
 import { toWireAction } from '../actions.js';
-import { CallbackError, describeError } from '../errors.js';
+import { CallbackError } from '../errors.js';
 import type { QueuedEvent } from '../queued-event.js';
 import type { DropReason, WireEvent } from '../types.js';
 import { wireEventSchema } from '../wire-schema.js';
+import { describeThrown } from './describe-thrown.js';
 import { normalizeIp } from './ip.js';
 import type { Redactor } from './redact.js';
 import { cleanString, isBoundedCopy, sanitizeRecord } from './sanitize.js';
@@ -53,7 +54,7 @@ function applyBeforeSend(
   try {
     result = settings.beforeSend?.(wire);
   } catch (error) {
-    const message = `beforeSend threw: ${describeError(error)}`;
+    const message = `beforeSend threw: ${describeThrown(error)}`;
     return {
       ok: false,
       reason: 'invalid',
@@ -69,7 +70,7 @@ function applyBeforeSend(
     checked = wireEventSchema.safeParse(result ?? wire);
   } catch (error) {
     // A returned object whose getters (or Proxy traps) throw.
-    const message = `beforeSend returned an event that cannot be read: ${describeError(error)}`;
+    const message = `beforeSend returned an event that cannot be read: ${describeThrown(error)}`;
     return {
       ok: false,
       reason: 'invalid',
@@ -115,7 +116,7 @@ export function prepareEvent(event: QueuedEvent, settings: PrepareSettings): Pre
     return {
       ok: false,
       reason: 'invalid',
-      message: `event could not be built: ${describeError(error)}`,
+      message: `event could not be built: ${describeThrown(error)}`,
       error,
     };
   }

@@ -1,6 +1,6 @@
 import { isProxy } from 'node:util/types';
-import { describeError } from '../errors.js';
 import { cutString, SHORTEST_CUT, uniqueCutKey } from './cut-string.js';
+import { describeThrown } from './describe-thrown.js';
 import { REDACTED, type Redactor } from './redact.js';
 import { RETAINED } from './retained-bytes.js';
 
@@ -62,8 +62,13 @@ function summariseBinary(value: ArrayBuffer | SharedArrayBuffer | ArrayBufferVie
   return `[${kind} ${value.byteLength} bytes]`;
 }
 
+/** What this copy writes where it left something out: kept as it is when copied again. */
+function isTruncationMarker(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith('[Truncated: ') && value.length < 100;
+}
+
 function unreadable(error: unknown): string {
-  return `[Unreadable: ${cleanString(describeError(error)).slice(0, 200)}]`;
+  return `[Unreadable: ${cleanString(describeThrown(error).slice(0, 200))}]`;
 }
 
 /** A copy made earlier of an object, and whether it was made under a sensitive key. */
@@ -220,7 +225,12 @@ class Walker {
     const add = (item: unknown): boolean => {
       const index = out.length;
       if (index >= MAX_ITEMS || this.nodesLeft <= 0) {
-        out.push(this.keep(`[Truncated: ${total - index} more items]`));
+        // A copy of a copy keeps the first copy's marker rather than marking the marker.
+        const marker =
+          index === total - 1 && isTruncationMarker(item)
+            ? item
+            : `[Truncated: ${total - index} more items]`;
+        out.push(this.keep(marker));
         return false;
       }
       const safe = this.value(item, depth + 1, sensitiveKey);
@@ -256,7 +266,7 @@ class Walker {
     let count = 0;
     for (const [key, item] of map) {
       if (count >= MAX_KEYS || this.nodesLeft <= 0) {
-        out['…'] = this.keep(`[Truncated: ${map.size - count} more entries]`);
+        this.markCut(out, `[Truncated: ${map.size - count} more entries]`);
         break;
       }
       count++;
@@ -271,11 +281,13 @@ class Walker {
     if (isProxy(record)) return this.proxyRecord(record, out, depth);
     const keys = Object.keys(record);
     for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
       if (i >= MAX_KEYS || this.nodesLeft <= 0) {
-        out['…'] = this.keep(`[Truncated: ${keys.length - i} more keys]`);
+        const item = this.read(record, key);
+        if (i === keys.length - 1 && isTruncationMarker(item)) this.markCut(out, item);
+        else this.markCut(out, `[Truncated: ${keys.length - i} more keys]`);
         break;
       }
-      const key = keys[i] as string;
       this.assign(out, key, this.read(record, key), depth);
     }
     return out;
@@ -295,13 +307,21 @@ class Walker {
     for (const key in record) {
       if (!Object.hasOwn(record, key)) continue;
       if (count >= MAX_KEYS || this.nodesLeft <= 0) {
-        out['…'] = this.keep('[Truncated: more keys]');
+        this.markCut(out, '[Truncated: more keys]');
         break;
       }
       count++;
       this.assign(out, key, this.read(record, key), depth);
     }
     return out;
+  }
+
+  /** Says under "…" what was left out, without replacing a "…" key of the app's own. */
+  private markCut(out: Record<string, unknown>, text: string): void {
+    const key = Object.hasOwn(out, '…')
+      ? uniqueCutKey('…', 1, (taken) => Object.hasOwn(out, taken))
+      : '…';
+    out[key] = this.keep(text);
   }
 
   private read(record: Record<string, unknown>, key: string): unknown {

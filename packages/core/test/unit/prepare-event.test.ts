@@ -683,3 +683,62 @@ describe('hostile input: no payload makes prepareEvent throw, run unbounded, or 
     expect(wire.app).toBe('sh\uFFFDop');
   });
 });
+
+describe('hostile input: what app code throws cannot make preparing an event throw', () => {
+  function revokedProxy(): object {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  }
+
+  it('reports a beforeSend that throws a revoked Proxy', () => {
+    const result = prepareEvent(
+      queued({ action: 'login' }),
+      settings({
+        beforeSend: () => {
+          throw revokedProxy();
+        },
+      }),
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+      message: 'beforeSend threw: unprintable error',
+    });
+  });
+
+  it('quotes at most a few hundred characters of a 10 MB error message', () => {
+    const result = prepareEvent(
+      queued({ action: 'login' }),
+      settings({
+        beforeSend: () => {
+          throw new Error('m'.repeat(10_000_000));
+        },
+      }),
+    );
+    expect(result.ok).toBe(false);
+    expect((result as { message: string }).message.length).toBeLessThan(600);
+  });
+
+  it('marks a getter that throws a revoked Proxy, or an Error whose message getter throws', () => {
+    const nasty = new Error('x');
+    Object.defineProperty(nasty, 'message', {
+      get() {
+        throw new Error('no message');
+      },
+    });
+    const context = {
+      get revoked(): unknown {
+        throw revokedProxy();
+      },
+      get nasty(): unknown {
+        throw nasty;
+      },
+    };
+    const wire = prepareOk({ action: 'login', context });
+    expect((wire.context as Record<string, unknown>).revoked).toBe(
+      '[Unreadable: unprintable error]',
+    );
+    expect((wire.context as Record<string, unknown>).nasty).toBe('[Unreadable: unprintable error]');
+  });
+});

@@ -282,3 +282,28 @@ describe('hostile input: exotic values are copied in bounded time and never thro
     expect(JSON.parse(JSON.stringify(out))).toEqual(out);
   });
 });
+
+describe('hostile input: a truncation marker never replaces a value of the app', () => {
+  it('keeps an app key named "…" when it marks left-out keys', () => {
+    const wide: Record<string, unknown> = { '…': 'mine' };
+    for (let i = 0; i < 1500; i++) wide[`k${i}`] = i;
+    const out = sanitizeRecord({ wide }, plain).wide as Record<string, unknown>;
+    expect(out['…']).toBe('mine');
+    expect(Object.values(out)).toContain('[Truncated: 501 more keys]');
+  });
+});
+
+describe('hostile input: a copy made at emit survives being copied again when sent', () => {
+  it('keeps the markers of a cut list and a cut object (copying is idempotent)', () => {
+    const context = {
+      list: Array.from({ length: 100_000 }, (_, i) => i),
+      wide: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])),
+      text: 'x'.repeat(100_000),
+    };
+    const once = sanitizeRecord(context, { ...plain, maxEventBytes: 4096 });
+    const twice = sanitizeRecord(once, { ...plain, maxEventBytes: 4096 });
+    expect(twice).toEqual(once);
+    expect((twice.list as unknown[]).at(-1)).toBe('[Truncated: 99000 more items]');
+    expect((twice.wide as Record<string, unknown>)['…']).toBe('[Truncated: 4000 more keys]');
+  });
+});
