@@ -204,7 +204,10 @@ describe('hostile brand lists: every page is read, within bounds, and a list of 
   it.each(lists)(
     '%s: a failed lookup, within a bounded number of reads',
     async (_name, answer, reads) => {
-      const scenario = await startScenario({ adapter: { brand: 'lookup' } });
+      // A deadline the list's reads meet on a loaded machine: the bound on pages ends them.
+      const scenario = await startScenario({
+        adapter: { brand: 'lookup', requestTimeoutMs: 30_000 },
+      });
       scenario.fake.faults.answerReads(answer);
       await get(scenario, '/', 'app.example.com');
       await scenario.fake.waitForEvents(1, 10_000);
