@@ -1,5 +1,6 @@
-import type { DroppedEvent, DropReason } from '@authentik-events/core';
-import { expect, it } from 'vitest';
+import { createEventClient, type DroppedEvent, type DropReason } from '@authentik-events/core';
+import { startFakeAuthentik } from '@authentik-events/testing';
+import { describe, expect, it } from 'vitest';
 import { sleep, startLoad } from './support/run-load.js';
 import { finishScenario, startScenario } from './support/scenario.js';
 
@@ -52,4 +53,36 @@ it('drops a poison event as retries_exhausted without holding up the others', as
       request.receivedAt < lastFailure,
   );
   expect(storedMeanwhile.length).toBeGreaterThan(0);
+});
+
+// Found by an adversarial sweep: once five failures in a row open the circuit, every attempt is
+// a probe, and a probe did not use up a retry. An event authentik answers 500 forever then kept
+// the circuit open, and its sender's slot, until maxRetryTimeMs (10 min), and with as many such
+// events as `concurrency` nothing else was delivered at all.
+describe('poison events at the head of the line: they end as retries_exhausted, the rest goes on', () => {
+  it.each([1, 4])('concurrency %i with as many poison events first', async (concurrency) => {
+    const fake = await startFakeAuthentik({ quiet: true });
+    try {
+      fake.faults.failWhen((body) => (body?.context?.poison === true ? 500 : undefined));
+      const client = createEventClient({
+        url: fake.url,
+        token: fake.token,
+        app: 'poison',
+        concurrency,
+        flushIntervalMs: 10,
+        retry: { retries: 3, minDelayMs: 10, maxDelayMs: 50 },
+      });
+      for (let i = 0; i < concurrency; i++)
+        client.emit({ action: 'custom_poison', context: { poison: true } });
+      for (let i = 0; i < 20; i++) client.emit({ action: 'custom_fine', context: { i } });
+      const report = await client.flush({ timeoutMs: 25_000 });
+      await client.close({ timeoutMs: 1000 });
+      expect(report).toMatchObject({ complete: true, delivered: 20 });
+      expect(report.dropped.retries_exhausted).toBe(concurrency);
+      const poisonAttempts = fake.requests.filter((r) => r.body.includes('"poison":true'));
+      expect(poisonAttempts).toHaveLength(concurrency * 4);
+    } finally {
+      await fake.close();
+    }
+  });
 });

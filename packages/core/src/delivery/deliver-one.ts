@@ -8,6 +8,9 @@ import { type AttemptOutcome, classifyResponse } from './classify.js';
 import type { SenderGate } from './sender-gate.js';
 import { sleep } from './sleep.js';
 
+/** Answers that say authentik is down or overloaded rather than failing on this event. */
+const OVERLOAD_STATUSES = new Set([429, 502, 503, 504]);
+
 export type DeliveryResult =
   | { kind: 'delivered' }
   | {
@@ -134,8 +137,13 @@ export async function deliverOne(
     }
     gate.failed(probe);
     if (outcome.retryAfterMs !== undefined) gate.pause(outcome.retryAfterMs);
-    // A pause the server asked for, or a probe while the circuit is open, is not the event's fault.
-    const consumes = outcome.retryAfterMs === undefined && !probe;
+    // A pause the server asked for is not the event's fault, nor is a probe that finds authentik
+    // still down or overloaded (a gateway's 502/504, 503, 429). A probe that authentik itself
+    // answers with another server error (a 500) uses up a retry: that is what an event authentik
+    // fails on every time looks like, and such an event would otherwise hold the circuit open
+    // (and its sender's slot) until maxRetryTimeMs, while every event behind it waits.
+    const overloadOrDown = outcome.status === undefined || OVERLOAD_STATUSES.has(outcome.status);
+    const consumes = outcome.retryAfterMs === undefined && (!probe || !overloadOrDown);
     throw new RetryableAttempt(outcome.message, consumes, outcome.status);
   };
 
