@@ -1,31 +1,19 @@
 import { type AuthentikEventsError, createEventClient } from '@authentik-events/core';
 import { type FakeAuthentik, startFakeAuthentik } from '@authentik-events/testing';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { identityHolds } from './support/accounting.js';
+import { failOnUnhandledRejections } from './support/unhandled.js';
 
 // An `async` hook that throws returns a rejected Promise. Nobody awaits it; under Node's default
 // an unhandled rejection ends the process. The client must absorb it, as it does a throw.
 
 let fake: FakeAuthentik;
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
+failOnUnhandledRejections();
 beforeAll(async () => {
   fake = await startFakeAuthentik({ quiet: true });
-  process.on('unhandledRejection', onUnhandled);
 });
-afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
-  await fake.close();
-});
-beforeEach(() => {
-  fake.clear();
-  unhandled.length = 0;
-});
-afterEach(async () => {
-  // Rejections are reported a turn or two after they happen.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(unhandled).toEqual([]);
-});
+afterAll(() => fake.close());
+beforeEach(() => fake.clear());
 
 const boom = async (): Promise<never> => {
   throw new Error('async hook failed');

@@ -1,27 +1,19 @@
 import { type AuthentikEventsError, createEventClient } from '@authentik-events/core';
 import { type FakeAuthentik, startFakeAuthentik } from '@authentik-events/testing';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { identityHolds } from './support/accounting.js';
+import { failOnUnhandledRejections } from './support/unhandled.js';
 
 // Every step after emit() settles the event: whatever throws while it is prepared or sent ends
 // it as dropped with a reason, and no loop of the sender ever becomes an unhandled rejection.
 
 let fake: FakeAuthentik;
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
+failOnUnhandledRejections();
 beforeAll(async () => {
   fake = await startFakeAuthentik({ quiet: true });
-  process.on('unhandledRejection', onUnhandled);
 });
-afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
-  await fake.close();
-});
-beforeEach(() => {
-  fake.clear();
-  unhandled.length = 0;
-});
-afterEach(() => expect(unhandled).toEqual([]));
+afterAll(() => fake.close());
+beforeEach(() => fake.clear());
 
 function connect(options: Parameters<typeof createEventClient>[0] = {}) {
   const errors: AuthentikEventsError[] = [];

@@ -321,15 +321,20 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     for (const held of queue.heldEvents()) completeHeld(held, undefined);
     const complete = await waitSettled(timeoutMs);
     await sender.stop();
+    dropQueued('the client closed');
+    return accounting.report(before, stats(), startedAt, complete);
+  }
+
+  /** What is still queued at the end is lost: counted as `closed` and reported. */
+  function dropQueued(when: string): void {
     const left = store.drain();
     if (left.length > 0)
       outcomes.dropped(
         left,
         'closed',
         false,
-        `${left.length} events were still queued when the client closed`,
+        `${left.length} events were still queued when ${when}`,
       );
-    return accounting.report(before, stats(), startedAt, complete);
   }
 
   function close(waitOptions?: WaitOptions): Promise<DeliveryReport> {
@@ -361,14 +366,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       const inFlight = accounting.inFlight;
       if (closed || queued + inFlight === 0) return;
       for (const held of queue.heldEvents()) completeHeld(held, undefined);
-      const left = store.drain();
-      if (left.length > 0)
-        outcomes.dropped(
-          left,
-          'closed',
-          false,
-          `${left.length} events were still queued when the process exited`,
-        );
+      dropQueued('the process exited');
       process.stderr.write(
         `@authentik-events: the process exited with ${queued + inFlight} events not delivered to authentik (${queued} queued, ${inFlight} in flight); call close() before the process ends\n`,
       );
