@@ -60,7 +60,8 @@ export interface EventClient {
    * as it would be sent without the lookup, held back until `complete`. A held event is emitted
    * and `queued` from this moment and counts against the queue's bounds (with `extraBytes`
    * reserved for what the lookup adds); `undefined` when it is refused, counted as `emit` counts
-   * a refusal. `close()` sends held events as they are, at once.
+   * a refusal. `close()` waits at most half its deadline for the lookups, then sends what is
+   * still held as it is.
    */
   hold(input: EmitInput, extraBytes: number): HeldEvent | undefined;
 }
@@ -298,6 +299,19 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     else drop([held], 'queue_full', false, 'queue full');
   }
 
+  /** Resolves when `promise` does or `timeoutMs` has passed, whichever is first. */
+  async function waitAtMost(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.min(timeoutMs, 2 ** 31 - 1));
+    });
+    try {
+      await Promise.race([promise, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function waitSettled(timeoutMs: number | undefined): Promise<boolean> {
     const settled = accounting
       .whenSettled(accounting.emitted, queue.size + accounting.inFlight)
@@ -328,11 +342,16 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   async function shutdown(timeoutMs: number): Promise<DeliveryReport> {
     const before = stats();
     const startedAt = Date.now();
-    // The deadline covers everything: lookups still running are aborted, and the events held
-    // for them go now, without what the lookup would have added.
+    // The deadline covers everything. Lookups still running get half of it to complete their
+    // events (a short script's events keep their brand); then they are aborted, and the events
+    // held for them go without what the lookup would have added.
+    if (queue.heldCount > 0) {
+      sender.wake();
+      await waitAtMost(queue.whenNoneHeld(), timeoutMs / 2);
+    }
     api.close();
     for (const held of queue.heldEvents()) completeHeld(held, undefined);
-    const complete = await waitSettled(timeoutMs);
+    const complete = await waitSettled(Math.max(0, timeoutMs - (Date.now() - startedAt)));
     await sender.stop();
     const left = store.drain();
     if (left.length > 0)
