@@ -241,7 +241,8 @@ describe.each(FRAMEWORKS)('%s: close() covers the lookups in its deadline', (fra
     const stats: ClientStats = app.client.stats();
     expect(identityHolds(stats)).toBe(true);
     expect(stats).toMatchObject({ queued: 0, inFlight: 0, awaitingLookup: 0 });
-    expect(stats.delivered).toBe(fake.events.length);
+    // Never more delivered than stored (a request aborted at the deadline may still be stored).
+    expect(stats.delivered).toBeLessThanOrEqual(fake.events.length);
     expect(app.appErrors).toEqual([]);
   });
 });

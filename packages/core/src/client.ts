@@ -61,7 +61,8 @@ export interface EventClient {
    * as it would be sent without the lookup, held back until `complete`. A held event is emitted
    * and `queued` from this moment and counts against the queue's bounds (with `extraBytes`
    * reserved for what the lookup adds); `undefined` when it is refused, counted as `emit` counts
-   * a refusal. `close()` sends held events as they are, at once.
+   * a refusal. `close()` waits at most half its deadline for the lookups, then sends what is
+   * still held as it is.
    */
   hold(input: EmitInput, extraBytes: number): HeldEvent | undefined;
 }
@@ -283,6 +284,19 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     return fallback;
   }
 
+  /** Resolves when `promise` does or `timeoutMs` has passed, whichever is first. */
+  async function waitAtMost(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
+    let cancel: (() => void) | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      cancel = setLongTimeout(resolve, timeoutMs, false);
+    });
+    try {
+      await Promise.race([promise, deadline]);
+    } finally {
+      cancel?.();
+    }
+  }
+
   async function waitSettled(timeoutMs: number): Promise<boolean> {
     const settled = accounting
       .whenSettled(accounting.emitted, queue.size + accounting.inFlight)
@@ -315,11 +329,16 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     unregisterExit();
     const before = stats();
     const startedAt = Date.now();
-    // The deadline covers everything: lookups still running are aborted, and the events held
-    // for them go now, without what the lookup would have added.
+    // The deadline covers everything. Lookups still running get half of it to complete their
+    // events (a short script's events keep their brand); then they are aborted, and the events
+    // held for them go without what the lookup would have added.
+    if (queue.heldCount > 0) {
+      sender.wake();
+      await waitAtMost(queue.whenNoneHeld(), timeoutMs / 2);
+    }
     api.close();
     for (const held of queue.heldEvents()) completeHeld(held, undefined);
-    const complete = await waitSettled(timeoutMs);
+    const complete = await waitSettled(Math.max(0, timeoutMs - (Date.now() - startedAt)));
     await sender.stop();
     dropQueued('the client closed');
     return accounting.report(before, stats(), startedAt, complete);

@@ -22,6 +22,7 @@ export class HoldingQueue {
   /** Insertion order is hold order, so the first is the oldest. */
   private readonly held = new Set<QueuedEvent>();
   private heldBytes = 0;
+  private noneHeldWaiters: Array<() => void> = [];
 
   constructor(
     private readonly ready: EventStore,
@@ -66,14 +67,26 @@ export class HoldingQueue {
    * was evicted or the client closed) or the store refused it.
    */
   complete(heldEvent: QueuedEvent, completed: QueuedEvent): boolean {
-    if (!this.held.delete(heldEvent)) return false;
-    this.heldBytes -= heldEvent.bytes;
+    if (!this.release(heldEvent)) return false;
     return this.ready.add(completed).accepted;
+  }
+
+  /** Resolves once no event is held (at once when none is). */
+  whenNoneHeld(): Promise<void> {
+    if (this.held.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.noneHeldWaiters.push(resolve));
   }
 
   /** The held events, oldest first (a snapshot: completing them while iterating is safe). */
   heldEvents(): QueuedEvent[] {
     return [...this.held];
+  }
+
+  private release(heldEvent: QueuedEvent): boolean {
+    if (!this.held.delete(heldEvent)) return false;
+    this.heldBytes -= heldEvent.bytes;
+    if (this.held.size === 0) for (const resolve of this.noneHeldWaiters.splice(0)) resolve();
+    return true;
   }
 
   private fits(event: QueuedEvent): boolean {
@@ -92,8 +105,7 @@ export class HoldingQueue {
       }
       for (const oldest of this.held) {
         if (this.fits(event)) break;
-        this.held.delete(oldest);
-        this.heldBytes -= oldest.bytes;
+        this.release(oldest);
         evicted.push(oldest);
       }
     }

@@ -81,8 +81,8 @@ export function createRecorder<R>(
     },
     async close(closeOptions) {
       if (!ownsClient) return undefined;
-      // The client's deadline covers the lookups too: it aborts those still running and sends
-      // the events held for them at once.
+      // The client's deadline covers the lookups too: past half of it, it aborts those still
+      // running and sends the events held for them without them.
       return client.close(closeOptions);
     },
   };
