@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { ClientOptions } from '../../src/options.js';
@@ -338,8 +339,16 @@ describe('silent misconfiguration: an unknown or misspelt option is a ConfigErro
   });
 
   it('knows the ca option (extra CA certificates) and checks its form', () => {
-    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    expect(resolveOptions({ ...base, ca: pem }, noEnv).ca).toBe(pem);
+    // A real certificate: the option is parsed at construction, so a bad one fails at start-up.
+    const pem = readFileSync(
+      new URL('../../../../test/security/fixtures/tls/ca.pem', import.meta.url),
+      'utf8',
+    );
+    expect(resolveOptions({ ...base, ca: pem }, noEnv).ca).toEqual([pem.trim()]);
+    expect(
+      refuse({ ...base, ca: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' })
+        .option,
+    ).toBe('ca');
     expect(() => resolveOptions({ ...base, ca: [pem, Buffer.from(pem)] }, noEnv)).not.toThrow();
     expect(refuse({ ...base, ca: '/etc/ssl/private-ca.pem' }).message).toContain('readFileSync');
     expect(refuse({ ...base, ca: 42 }).option).toBe('ca');
