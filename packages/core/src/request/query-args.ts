@@ -5,11 +5,12 @@
 export function queryArgs(url: string): Record<string, string | string[]> | undefined {
   const mark = url.indexOf('?');
   if (mark === -1 || mark === url.length - 1) return undefined;
-  // No prototype: `?constructor=a` must not find Object's constructor as an earlier value.
-  const args: Record<string, string | string[]> = Object.create(null);
+  const args: Record<string, string | string[]> = {};
   for (const [key, value] of new URLSearchParams(url.slice(mark + 1))) {
     if (key === '__proto__') continue;
-    const existing = args[key];
+    // Own keys only: `?constructor=a` must not find Object's constructor as an earlier value.
+    // (A prototype-less object would do too, but V8 keeps those in slow dictionary mode.)
+    const existing = Object.hasOwn(args, key) ? args[key] : undefined;
     if (existing === undefined) args[key] = value;
     else if (Array.isArray(existing)) existing.push(value);
     else args[key] = [existing, value];
