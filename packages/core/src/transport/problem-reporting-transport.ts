@@ -38,6 +38,11 @@ export class ProblemReportingTransport implements Transport {
     return response;
   }
 
+  /** Whether the requests run in the delivery worker (read by the stall report). */
+  get usesWorker(): boolean {
+    return (this.inner as { usesWorker?: boolean }).usesWorker === true;
+  }
+
   close(): void {
     this.inner.close();
   }
