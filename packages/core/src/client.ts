@@ -195,7 +195,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
    * Whether a new event would be refused whatever it holds: the queue is full by count, or has
    * no room left for even the smallest event, and refuses the newest. The content of such an
    * event is only needed by an onDrop hook; without one, an event shed under overload costs a
-   * counter (DESIGN: "an event shed under overload costs almost nothing").
+   * counter.
    */
   const refusesAnyEvent = () =>
     resolved.overflow === 'drop-newest' &&

@@ -5,7 +5,7 @@ import { AUTHENTIK_ACTIONS } from './actions.js';
 const jsonObject = z.record(z.string(), z.unknown());
 
 /**
- * authentik's EventRequest as its server validates it (API-FACTS.md): used to check what a
+ * authentik's EventRequest as its server validates it (authentik/events/api/events.py): used to check what a
  * `beforeSend` hook returns, and in tests to pin every payload the client builds.
  */
 export const wireEventSchema = z.object({

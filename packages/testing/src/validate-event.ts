@@ -26,7 +26,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /**
  * authentik's EventSerializer on a decoded JSON object: every field is checked and all errors
  * are collected into one body, keyed in the serializer's field order. Unknown keys and the
- * read-only `pk` and `created` are ignored. See API-FACTS.md for the rules.
+ * read-only `pk` and `created` are ignored. The rules are authentik's (authentik/events/api/events.py).
  */
 export function validateEvent(data: Record<string, unknown>): Validation {
   const errors: FieldErrors = {};
