@@ -18,17 +18,7 @@ import { afterEach, expect } from 'vitest';
 import { eventRequestErrors } from './event-request-schema.js';
 
 export const EVENTS_PATH = '/api/v3/events/events/';
-/** `stats().dropped` with nothing dropped, every reason spelled out. */
-export const NO_DROPS = {
-  invalid: 0,
-  filtered: 0,
-  too_large: 0,
-  queue_full: 0,
-  rejected: 0,
-  unauthorized: 0,
-  retries_exhausted: 0,
-  closed: 0,
-};
+export { NO_DROPS } from '../reliability/support/accounting.js';
 export const REDACTED = '********************';
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

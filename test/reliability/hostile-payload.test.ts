@@ -13,7 +13,7 @@ import {
   startFakeAuthentik,
 } from '@authentik-events/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { identityHolds, waitUntil } from './support/accounting.js';
+import { identityHolds, NO_DROPS, waitUntil } from './support/accounting.js';
 
 // Payloads built to break the client's bounds: each goes through createEventClient to the fake
 // (which applies authentik's rules) and must end stored (cut where needed) or counted, with
@@ -28,16 +28,6 @@ const FAST = {
 const MAX_EVENT_BYTES = 64 * 1024;
 /** Coarse on purpose: unbounded, these payloads blocked for seconds or ran out of heap. */
 const LONGEST_BLOCK_MS = 2000;
-const NO_DROPS = {
-  invalid: 0,
-  filtered: 0,
-  too_large: 0,
-  queue_full: 0,
-  rejected: 0,
-  unauthorized: 0,
-  retries_exhausted: 0,
-  closed: 0,
-};
 
 let fake: FakeAuthentik;
 beforeAll(async () => {

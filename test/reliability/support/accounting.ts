@@ -1,6 +1,14 @@
-import type { ClientStats, DropCounts, EventClient } from '@authentik-events/core';
+import {
+  type ClientStats,
+  DROP_REASONS,
+  type DropCounts,
+  type EventClient,
+} from '@authentik-events/core';
 import type { StoredEvent } from '@authentik-events/testing';
 import { expect } from 'vitest';
+
+/** `stats().dropped` with nothing dropped, every reason spelled out. */
+export const NO_DROPS = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as DropCounts;
 
 /** What became of a scenario's events, as the fake stored them and the client counted them. */
 export interface Tally {
