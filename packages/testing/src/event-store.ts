@@ -22,10 +22,14 @@ export function fallbackBrand(): Record<string, unknown> {
   return { pk, app: 'authentik_brands', model_name: 'brand', name: 'Brand fallback' };
 }
 
+/** What a watcher of the store (the event page) hears: one stored event, or everything cleared. */
+export type StoreChange = { kind: 'added'; event: StoredEvent } | { kind: 'cleared' };
+
 /** The stored events (oldest first) and the promises waiting for enough of them. */
 export class EventStore {
   readonly events: StoredEvent[] = [];
   private waiters: Waiter[] = [];
+  private readonly watchers = new Set<(change: StoreChange) => void>();
   private readonly fallback = fallbackBrand();
 
   constructor(private readonly onEvent?: (event: StoredEvent) => void) {}
@@ -46,8 +50,15 @@ export class EventStore {
     };
     this.events.push(event);
     if (this.waiters.length > 0) this.settleWaiters();
+    for (const watcher of this.watchers) watcher({ kind: 'added', event });
     this.onEvent?.(event);
     return event;
+  }
+
+  /** Calls `watcher` on every change from now on; returns the function that stops it. */
+  watch(watcher: (change: StoreChange) => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
   waitFor(n: number, timeoutMs: number): Promise<StoredEvent[]> {
@@ -78,6 +89,7 @@ export class EventStore {
 
   clear(): void {
     this.events.length = 0;
+    for (const watcher of this.watchers) watcher({ kind: 'cleared' });
   }
 
   rejectWaiters(reason: string): void {

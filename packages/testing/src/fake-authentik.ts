@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createDirectory } from './directory.js';
+import { DEFAULT_STREAM_LIMITS, EventStream } from './event-page/event-stream.js';
+import { resolvePageOptions } from './event-page/page-options.js';
 import { EventStore } from './event-store.js';
 import { FaultState } from './faults.js';
 import { RequestLog } from './request-log.js';
@@ -27,6 +29,7 @@ class FakeAuthentikServer implements FakeAuthentik {
   readonly token: string;
   readonly faults: FaultState;
   url = '';
+  pageUrl: string | undefined;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly ctx: RouterContext;
@@ -46,16 +49,27 @@ class FakeAuthentikServer implements FakeAuthentik {
       up: () => this.goUp(),
     });
     const quiet = options.quiet ?? false;
+    const page = resolvePageOptions(
+      this.host,
+      options.page,
+      options.maxPageClients,
+      DEFAULT_STREAM_LIMITS.maxClients,
+    );
+    const store = new EventStore(options.onEvent);
+    const timers = new Timers();
     this.ctx = {
       tokens,
-      store: new EventStore(options.onEvent),
+      store,
       log: new RequestLog(options.maxRecordedRequests ?? DEFAULT_MAX_RECORDED),
       directory: createDirectory(options.brands, options.users),
       faults: this.faults,
-      timers: new Timers(),
+      timers,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       concurrency: { current: 0, max: 0 },
       readConcurrency: { current: 0, max: 0 },
+      page: page.enabled
+        ? new EventStream(store, timers, { ...DEFAULT_STREAM_LIMITS, maxClients: page.maxClients })
+        : undefined,
       isDown: () => this.down || this.closing !== undefined,
       warn: quiet
         ? () => {}
@@ -104,6 +118,7 @@ class FakeAuthentikServer implements FakeAuthentik {
     this.port = (this.server.address() as AddressInfo).port;
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
     this.url = `http://${host}:${this.port}`;
+    this.pageUrl = this.ctx.page ? `${this.url}/` : undefined;
   }
 
   waitForEvents(n: number, timeoutMs = 5000): Promise<StoredEvent[]> {
@@ -121,6 +136,7 @@ class FakeAuthentikServer implements FakeAuthentik {
     this.closing ??= (async () => {
       this.ctx.timers.clearAll();
       this.ctx.store.rejectWaiters('the fake was closed');
+      this.ctx.page?.closeAll();
       await this.stopListening();
     })();
     return this.closing;

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate } from './authenticate.js';
 import { type Directory, listBrands, listUsers } from './directory.js';
 import { MSG, methodNotAllowed } from './drf-messages.js';
+import type { EventStream } from './event-page/event-stream.js';
+import { handlePage } from './event-page/handle-page.js';
 import { handlePostEvent, type PostContext } from './handle-post-event.js';
 import { respondHostile } from './hostile.js';
 import { NOT_FOUND_HTML, SERVER_ERROR_HTML, TOO_LARGE_HTML } from './html-pages.js';
@@ -22,6 +24,8 @@ export interface RouterContext extends PostContext {
   concurrency: { current: number; max: number };
   /** Reads of the users and brands lists in progress, and the most at once. */
   readConcurrency: { current: number; max: number };
+  /** The event page's live feed; undefined when the page is off. */
+  page: EventStream | undefined;
 }
 
 /**
@@ -47,6 +51,11 @@ function countInProgress(
 /** Entry point for every request: records it, then hands it to the matching handler. */
 export function handleRequest(ctx: RouterContext, req: IncomingMessage, res: ServerResponse): void {
   const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  // The page is a developer's window on the fake, not a client of the API: its requests are
+  // not recorded and no fault touches them.
+  if (ctx.page && handlePage(ctx.page, req, res, path, ctx.warn)) return;
   const record: RecordedRequest = {
     method: req.method ?? 'GET',
     path: url,
@@ -56,8 +65,6 @@ export function handleRequest(ctx: RouterContext, req: IncomingMessage, res: Ser
     receivedAt: Date.now(),
   };
   ctx.log.add(record);
-  const queryAt = url.indexOf('?');
-  const path = queryAt === -1 ? url : url.slice(0, queryAt);
   const isDirectoryRead = path === BRANDS_PATH || path === USERS_PATH;
   const endRead = isDirectoryRead ? countInProgress(ctx.readConcurrency, res) : () => {};
   const hostile = ctx.faults.hostileMode ?? (isDirectoryRead ? ctx.faults.hostileReadsMode : null);

@@ -55,6 +55,13 @@ export interface FakeAuthentikOptions {
   seed?: number;
   /** Called for every stored event, after it is stored. */
   onEvent?: (event: StoredEvent) => void;
+  /**
+   * Serve the live event page at `/` (no token needed; refused under any Host but an IP
+   * address or `localhost`). @default true when `host` is a loopback address, else false
+   */
+  page?: boolean;
+  /** Event pages (browser tabs) connected at once; more are answered 503. @default 16 */
+  maxPageClients?: number;
 }
 
 /** An event as the fake stores and returns it (authentik's Event serializer). */
@@ -149,6 +156,8 @@ export interface FaultControls {
 export interface FakeAuthentik {
   /** Base URL without trailing slash, e.g. http://127.0.0.1:PORT */
   readonly url: string;
+  /** The live event page, `url` + `/`, or undefined when the page is off (see `page`). */
+  readonly pageUrl: string | undefined;
   readonly token: string;
   /** Stored events, oldest first; a live array, emptied in place by `clear()`. */
   readonly events: StoredEvent[];
