@@ -8,6 +8,8 @@ export interface CliOptions {
   latency: number | undefined;
   printEvents: boolean;
   quiet: boolean;
+  /** `--page` / `--no-page`; undefined: on only on a loopback address. */
+  page: boolean | undefined;
   help: boolean;
 }
 
@@ -27,6 +29,9 @@ Options:
   --rate-limit <n>    accept at most n events per second, holding the rest
   --latency <ms>      delay every response by ms
   --print-events      print each stored event as one JSON line
+  --no-page           do not serve the live event page at /
+  --page              serve it even on a non-loopback --host (it needs no token:
+                      anyone who reaches the port sees every event)
   --quiet             no notes on stderr about refused bodies and server errors
   -h, --help          show this help
 `;
@@ -50,6 +55,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
   const port = number('port', values.port, 0) ?? 9000;
   if (!Number.isInteger(port) || port > 65535)
     throw new CliUsageError(`--port: no such port ${port}`);
+  if (values.page && values['no-page']) throw new CliUsageError('--page and --no-page contradict');
   const rateLimit = number('rate-limit', values['rate-limit'], 0);
   if (rateLimit === 0) throw new CliUsageError('--rate-limit must be above 0');
   return {
@@ -60,6 +66,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     latency: number('latency', values.latency, 0),
     printEvents: values['print-events'] ?? false,
     quiet: values.quiet ?? false,
+    page: values.page ? true : values['no-page'] ? false : undefined,
     help: values.help ?? false,
   };
 }
@@ -77,6 +84,8 @@ function parse(argv: string[]) {
       latency: { type: 'string' },
       'print-events': { type: 'boolean' },
       quiet: { type: 'boolean' },
+      page: { type: 'boolean' },
+      'no-page': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

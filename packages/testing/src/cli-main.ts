@@ -4,8 +4,9 @@ import type { FakeAuthentik } from './types.js';
 
 /**
  * The command line without the process around it (signals, exit codes), so tests can run it
- * in-process. Output lines, in order: the listening line with the token, `READY <url>` for
- * scripts that wait on it, then one JSON line per stored event with --print-events.
+ * in-process. Output lines, in order: the listening line with the token, the event page's
+ * address (unless it is off), `READY <url>` for scripts that wait on it, then one JSON line
+ * per stored event with --print-events.
  * Resolves with the running fake, or undefined after --help.
  */
 export async function runCli(
@@ -22,11 +23,13 @@ export async function runCli(
     host: options.host,
     token: options.token,
     quiet: options.quiet,
+    page: options.page,
     onEvent: options.printEvents ? (event) => print(JSON.stringify(event)) : undefined,
   });
   if (options.rateLimit !== undefined) fake.faults.rateLimit(options.rateLimit);
   if (options.latency !== undefined) fake.faults.latency(options.latency);
   print(`authentik-events-fake listening on ${fake.url} token=${fake.token}`);
+  if (fake.pageUrl) print(`event page: ${fake.pageUrl} (live, no token needed)`);
   print(`READY ${fake.url}`);
   return fake;
 }

@@ -22,6 +22,7 @@ describe('parseCliArgs', () => {
       latency: undefined,
       printEvents: false,
       quiet: false,
+      page: undefined,
       help: false,
     });
   });
@@ -39,6 +40,12 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('reads --page and --no-page, and refuses both at once', () => {
+    expect(parseCliArgs(['--page']).page).toBe(true);
+    expect(parseCliArgs(['--no-page']).page).toBe(false);
+    expect(() => parseCliArgs(['--page', '--no-page'])).toThrow('--page and --no-page contradict');
+  });
+
   it.each([
     ['--port', 'x'],
     ['--port', '70000'],
@@ -51,7 +58,7 @@ describe('parseCliArgs', () => {
 });
 
 describe('runCli', () => {
-  it('prints the listening line with the token, then READY', async () => {
+  it('prints the listening line with the token, the event page, then READY', async () => {
     const lines: string[] = [];
     const fake = (await runCli(['--port', '0', '--token', 'tok', '--quiet'], (l) =>
       lines.push(l),
@@ -59,8 +66,26 @@ describe('runCli', () => {
     running.push(fake);
     expect(lines).toEqual([
       `authentik-events-fake listening on ${fake.url} token=tok`,
+      `event page: ${fake.url}/ (live, no token needed)`,
       `READY ${fake.url}`,
     ]);
+    expect((await fetch(`${fake.url}/`)).status).toBe(200);
+  });
+
+  it('--no-page: no page line, and / is the API 404 page again', async () => {
+    const lines: string[] = [];
+    const fake = (await runCli(['--port', '0', '--token', 'tok', '--no-page'], (l) =>
+      lines.push(l),
+    )) as FakeAuthentik;
+    running.push(fake);
+    expect(lines).toEqual([
+      `authentik-events-fake listening on ${fake.url} token=tok`,
+      `READY ${fake.url}`,
+    ]);
+    expect(fake.pageUrl).toBeUndefined();
+    const answer = await fetch(`${fake.url}/`);
+    expect(answer.status).toBe(404);
+    expect(await answer.text()).toContain('<h1>Not Found</h1>');
   });
 
   it('prints each stored event as a JSON line with --print-events', async () => {
@@ -70,8 +95,8 @@ describe('runCli', () => {
     )) as FakeAuthentik;
     running.push(fake);
     await postEvent(fake, valid());
-    expect(lines).toHaveLength(3);
-    expect(JSON.parse(lines[2] as string)).toEqual(fake.events[0]);
+    expect(lines).toHaveLength(4);
+    expect(JSON.parse(lines[3] as string)).toEqual(fake.events[0]);
   });
 
   it('applies --latency and --rate-limit', async () => {
