@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm start [-- express|koa|fastify|node-http]` (or EXAMPLE=koa): runs one example app
-// against the embedded fake (or AUTHENTIK_URL/AUTHENTIK_TOKEN), drives a short session over real HTTP,
-// then shows the events as the server stored them and the client's counters. Needs no
-// configuration and exits by itself: 0 when everything was recorded as expected.
+// `npm start [-- express|koa|fastify|node-http] [--watch]` (or EXAMPLE=koa): runs one example
+// app against the embedded fake (or AUTHENTIK_URL/AUTHENTIK_TOKEN), drives a short session over
+// real HTTP, then shows the events as the server stored them and the client's counters. Needs no
+// configuration and exits by itself: 0 when everything was recorded as expected. With --watch
+// it then keeps the server and the app up and prints the live event page's address.
 import { randomUUID } from 'node:crypto';
 import { checkIdentity, formatStats, totalDropped } from './lib/accounting.mjs';
 import { checkRows, DEMO_CLIENT_IP } from './lib/check-run.mjs';
@@ -10,6 +11,7 @@ import { FORGED_IP, runSession, STEPS } from './lib/demo-session.mjs';
 import { openEventsTarget } from './lib/events-target.mjs';
 import { describeEvent, readRunEvents } from './lib/read-events.mjs';
 import { formatTable } from './lib/table.mjs';
+import { watchUntilStopped } from './lib/watch.mjs';
 
 const FRAMEWORKS = ['express', 'koa', 'fastify', 'node-http'];
 /** A safety net: the demo must finish by itself even if a server stops answering. */
@@ -96,12 +98,27 @@ async function showStoredEvents(target, framework, runId, delivered, startedAt, 
   }
 }
 
-async function main() {
+/** The example and whether to keep watching, from the command line (and EXAMPLE). */
+function readArguments(argv) {
+  const flags = argv.filter((arg) => arg.startsWith('-'));
+  const unknown = flags.find((flag) => flag !== '--watch');
+  if (unknown) throw new Error(`unknown option "${unknown}": the only option is --watch`);
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by this script only, which turbo never runs
-  const framework = process.argv[2] ?? process.env.EXAMPLE ?? 'express';
+  const framework = argv.find((arg) => !arg.startsWith('-')) ?? process.env.EXAMPLE ?? 'express';
   if (!FRAMEWORKS.includes(framework)) {
     throw new Error(`unknown example "${framework}": choose one of ${FRAMEWORKS.join(', ')}`);
   }
+  return { framework, watch: flags.includes('--watch') };
+}
+
+function printProblems(problems) {
+  if (problems.length === 0) return;
+  console.error(`\nFAILED:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  process.exitCode = 1;
+}
+
+async function main() {
+  const { framework, watch } = readArguments(process.argv.slice(2));
   const runId = randomUUID().slice(0, 8);
   const startedAt = Date.now();
   console.log(`authentik-events demo: the ${framework} example (run ${runId})`);
@@ -131,6 +148,13 @@ async function main() {
         `\nOK: all ${rows.length} events as expected; the forged X-Forwarded-For ${FORGED_IP} was ignored.`,
       );
     }
+    if (watch) {
+      // From here on the demo runs until it is stopped: no time limit.
+      clearTimeout(watchdog);
+      printProblems(problems.splice(0));
+      const appName = `authentik-events-example-${framework}`;
+      await watchUntilStopped({ framework, target, appName, context: () => ({ demo_run: runId }) });
+    }
   } finally {
     await target.close();
   }
@@ -146,12 +170,7 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 main().then(
-  (problems) => {
-    if (problems.length > 0) {
-      console.error(`\nFAILED:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-      process.exitCode = 1;
-    }
-  },
+  (problems) => printProblems(problems),
   (error) => {
     console.error(`\nFAILED: ${describe(error)}`);
     process.exitCode = 1;

@@ -8,7 +8,14 @@ export async function openEventsTarget(env = process.env) {
   const url = env.AUTHENTIK_URL;
   const token = env.AUTHENTIK_TOKEN;
   if (url && token) {
-    return { url, token, description: `authentik at ${url}`, close: async () => {} };
+    return {
+      url,
+      token,
+      description: `authentik at ${url}`,
+      // authentik's own event log, in its admin interface.
+      pageUrl: `${url.replace(/\/+$/, '')}/if/admin/#/events/log`,
+      close: async () => {},
+    };
   }
   const notes = [];
   if (url || token) {
@@ -23,6 +30,7 @@ export async function openEventsTarget(env = process.env) {
     url: fake.url,
     token: fake.token,
     description: `the local fake authentik events server at ${fake.url}`,
+    pageUrl: fake.pageUrl,
     notes,
     close: () => fake.close(),
   };
