@@ -238,6 +238,7 @@ describe('the packed packages, installed as a user installs them', () => {
     const unexpected = files.filter(
       (file) =>
         !file.startsWith('package/dist/') &&
+        !(short === 'testing' && file.startsWith('package/page/')) &&
         ![
           'package/package.json',
           'package/README.md',
@@ -247,6 +248,37 @@ describe('the packed packages, installed as a user installs them', () => {
     );
     expect(unexpected).toEqual([]);
   });
+
+  it.each([
+    [
+      'esm',
+      '--input-type=module',
+      "import { startFakeAuthentik } from '@authentik-events/testing';",
+    ],
+    [
+      'cjs',
+      '--input-type=commonjs',
+      "const { startFakeAuthentik } = require('@authentik-events/testing');",
+    ],
+  ])(
+    'the installed test double (%s) finds and serves its event page',
+    async (_format, inputType, load) => {
+      const script = `${load}
+(async () => {
+  const fake = await startFakeAuthentik({ quiet: true });
+  const statuses = [];
+  for (const path of ['', '_fake/event-page.js', '_fake/event-page.css', '_fake/icon.svg'])
+    statuses.push((await fetch(fake.pageUrl + path)).status);
+  await fake.close();
+  console.log(JSON.stringify(statuses));
+})();`;
+      const { stdout } = await run(process.execPath, [inputType, '-e', script], {
+        cwd: appDir,
+        timeout: 30_000,
+      });
+      expect(JSON.parse(stdout)).toEqual([200, 200, 200, 200]);
+    },
+  );
 
   it('the core ships the licences of the code its dist bundles', async () => {
     const tarball = tarballs.find((file) => basename(file).startsWith('authentik-events-core-'));

@@ -112,7 +112,7 @@
     toggleCell.append(toggle);
     summary.append(
       toggleCell,
-      cell(action, event.action === 'custom_' ? 'custom_' : ''),
+      cell(action, event.action === 'custom_' ? 'sent as custom_' : ''),
       cell(text(user.username), text(user.email)),
       cell(text(event.app)),
       cell(text(event.client_ip)),
