@@ -20,6 +20,12 @@ const { runSession } = (await import(
   pathToFileURL(new URL('../../scripts/lib/demo-session.mjs', import.meta.url).pathname).href
 )) as { runSession(baseUrl: string, onStep: () => void): Promise<void> };
 
+/**
+ * `expect.poll` with room for a loaded machine (its default gives up after one second): the
+ * browser, the app and the fake share two CPUs with other test files.
+ */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000 });
+
 let browser: Browser;
 let context: BrowserContext | undefined;
 let fake: FakeAuthentik | undefined;
@@ -52,10 +58,10 @@ async function openPage(): Promise<Page> {
     void dialog.dismiss();
   });
   await page.goto(fake.pageUrl as string);
-  await expect.poll(() => page.getAttribute('#live', 'data-state')).toBe('live');
+  await eventually(() => page.getAttribute('#live', 'data-state')).toBe('live');
   // Set once: still there at the end means the page was never reloaded.
   await page.evaluate(() => {
-    (window as unknown as { loadedOnce: boolean }).loadedOnce = true;
+    (globalThis as unknown as { loadedOnce: boolean }).loadedOnce = true;
   });
   return page;
 }
@@ -87,7 +93,7 @@ async function post(body: Record<string, unknown>): Promise<void> {
 describe('the event page in Chromium', () => {
   it('shows the events an app sends as they arrive, newest first, without a reload', async () => {
     const page = await openPage();
-    await expect.poll(() => page.textContent('#empty')).toContain('No events yet');
+    await eventually(() => page.textContent('#empty')).toContain('No events yet');
     const target = fake as FakeAuthentik;
     app = createApp({
       url: target.url,
@@ -100,7 +106,7 @@ describe('the event page in Chromium', () => {
 
     await runSession(base, () => {});
     await target.waitForEvents(10);
-    await expect.poll(async () => (await visibleRows(page)).length).toBe(10);
+    await eventually(async () => (await visibleRows(page)).length).toBe(10);
     const expected = [...target.events]
       .reverse()
       .map((event) => [
@@ -117,12 +123,16 @@ describe('the event page in Chromium', () => {
     // One more request: its event lands on top, live.
     const answer = await fetch(`${base}/account`);
     expect(answer.status).toBe(401);
-    await expect
-      .poll(async () => (await visibleRows(page))[0])
-      .toEqual(['custom_http_request', '-', 'shop', '127.0.0.1', 'Default brand']);
+    await eventually(async () => (await visibleRows(page))[0]).toEqual([
+      'custom_http_request',
+      '-',
+      'shop',
+      '127.0.0.1',
+      'Default brand',
+    ]);
     expect(await page.textContent('#count')).toBe('11 of 11 events');
     expect(
-      await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce),
+      await page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce),
     ).toBe(true);
     expect(pageErrors).toEqual([]);
   });
@@ -146,7 +156,7 @@ describe('the event page in Chromium', () => {
       context: { custom_action: 'invoice_paid' },
       user: { username: 'alice' },
     });
-    await expect.poll(async () => (await visibleRows(page)).length).toBe(4);
+    await eventually(async () => (await visibleRows(page)).length).toBe(4);
     const actions = await page.$$eval('#filter-action option', (options) =>
       options.map((option) => option.textContent),
     );
@@ -180,7 +190,7 @@ describe('the event page in Chromium', () => {
     await page.selectOption('#filter-action', 'login_failed');
     await post({ action: 'login', app: 'shop' });
     await post({ action: 'login_failed', app: 'shop', context: { username: 'eve' } });
-    await expect.poll(() => page.textContent('#count')).toBe('2 of 6 events');
+    await eventually(() => page.textContent('#count')).toBe('2 of 6 events');
     expect((await visibleRows(page)).map((row) => row[0])).toEqual([
       'login_failed',
       'login_failed',
@@ -196,7 +206,7 @@ describe('the event page in Chromium', () => {
     };
     await post({ action: 'login_failed', app: 'shop', context });
     await post({ action: 'login', app: 'shop', context: { username: 'alice' } });
-    await expect.poll(async () => (await visibleRows(page)).length).toBe(2);
+    await eventually(async () => (await visibleRows(page)).length).toBe(2);
     const failed = page.locator('tbody.event').nth(1);
     expect(await failed.locator('tr.detail').isHidden()).toBe(true);
 
@@ -229,7 +239,7 @@ describe('the event page in Chromium', () => {
       context: { custom_action: image, [script]: svg, nested: { html: `</pre>${image}` } },
     });
     await post({ action: 'login_failed', app: script, context: { username: image } });
-    await expect.poll(async () => (await visibleRows(page)).length).toBe(2);
+    await eventually(async () => (await visibleRows(page)).length).toBe(2);
     const [failed, custom] = await visibleRows(page);
     expect(custom).toEqual([`custom_${image}`, script, image, '203.0.113.7', image]);
     expect(failed).toEqual(['login_failed', '-', script, '-', 'Brand fallback']);
@@ -253,7 +263,7 @@ describe('the event page in Chromium', () => {
     // Give any injected handler its chance to run, then look for what it would have left.
     await page.waitForTimeout(300);
     expect(
-      await page.evaluate(() => (window as unknown as { pwned?: string }).pwned),
+      await page.evaluate(() => (globalThis as unknown as { pwned?: string }).pwned),
     ).toBeUndefined();
     expect(await page.locator('main img, main script, main svg, main iframe').count()).toBe(0);
     expect(pageErrors).toEqual([]);
@@ -263,23 +273,21 @@ describe('the event page in Chromium', () => {
     const page = await openPage();
     const target = fake as FakeAuthentik;
     await post({ action: 'login', app: 'shop' });
-    await expect.poll(async () => (await visibleRows(page)).length).toBe(1);
+    await eventually(async () => (await visibleRows(page)).length).toBe(1);
     target.clear();
-    await expect.poll(async () => (await visibleRows(page)).length).toBe(0);
+    await eventually(async () => (await visibleRows(page)).length).toBe(0);
     expect(await page.isVisible('#empty')).toBe(true);
 
     await target.faults.down();
-    await expect.poll(() => page.getAttribute('#live', 'data-state')).toBe('reconnecting');
+    await eventually(() => page.getAttribute('#live', 'data-state')).toBe('reconnecting');
     await target.faults.up();
     await post({ action: 'logout', app: 'shop' });
-    await expect
-      .poll(() => page.getAttribute('#live', 'data-state'), { timeout: 10_000 })
-      .toBe('live');
-    await expect
-      .poll(async () => (await visibleRows(page)).map((row) => row[0]))
-      .toEqual(['logout']);
+    await eventually(() => page.getAttribute('#live', 'data-state')).toBe('live');
+    await eventually(async () => (await visibleRows(page)).map((row) => row[0])).toEqual([
+      'logout',
+    ]);
     expect(
-      await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce),
+      await page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce),
     ).toBe(true);
   });
 });
