@@ -1,4 +1,6 @@
 import { type ClientRequest, type IncomingMessage, request } from 'node:http';
+import { afterEach } from 'vitest';
+import type { FakeAuthentik } from '../src/index.js';
 
 /** One server-sent event: its `event:` name (`message` by default) and its data. */
 export interface Frame {
@@ -107,3 +109,29 @@ export function openStream(
     req.end();
   });
 }
+
+const opened: StreamReader[] = [];
+
+afterEach(() => {
+  for (const stream of opened.splice(0)) stream.close();
+});
+
+/** Opens `url` as an event stream that is closed after the current test. */
+export async function openClosedAfterTest(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<StreamReader> {
+  const stream = await openStream(url, headers);
+  opened.push(stream);
+  return stream;
+}
+
+/** Opens the fake's event page feed, closed after the current test. */
+export function pageStream(
+  fake: FakeAuthentik,
+  headers: Record<string, string> = {},
+): Promise<StreamReader> {
+  return openClosedAfterTest(`${fake.url}/_fake/stream`, headers);
+}
+
+export const isReady = (frame: Frame): boolean => frame.event === 'ready';

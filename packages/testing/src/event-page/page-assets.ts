@@ -7,6 +7,7 @@ const FILES = {
   '/': { name: 'event-page.html', type: 'text/html; charset=utf-8' },
   '/_fake/event-page.css': { name: 'event-page.css', type: 'text/css; charset=utf-8' },
   '/_fake/event-page.js': { name: 'event-page.js', type: 'text/javascript; charset=utf-8' },
+  '/_fake/event-rows.js': { name: 'event-rows.js', type: 'text/javascript; charset=utf-8' },
   '/_fake/icon.svg': { name: 'icon.svg', type: 'image/svg+xml' },
 } as const;
 
