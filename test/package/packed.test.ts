@@ -93,6 +93,17 @@ afterAll(async () => {
 });
 
 describe('the packed packages, installed as a user installs them', () => {
+  it('checks every published package of the repository (a new one must be added to PACKAGES)', async () => {
+    const published: string[] = [];
+    for (const dir of await readdir(join(ROOT, 'packages'))) {
+      const file = join(ROOT, 'packages', dir, 'package.json');
+      if (!existsSync(file)) continue;
+      const manifest = JSON.parse(await readFile(file, 'utf8'));
+      if (!manifest.private) published.push(manifest.name);
+    }
+    expect(published.sort()).toEqual([...PACKAGES].sort());
+  });
+
   it('packs all five packages', async () => {
     const expected = await Promise.all(
       PACKAGES.map(async (name) => {

@@ -24,9 +24,9 @@ afterAll(async () => {
 });
 
 describe('the licences of bundled code (THIRD-PARTY-NOTICES)', () => {
-  it('finds the five published packages', () => {
-    expect(dirs.map((dir) => basename(dir)).sort()).toEqual(
-      ['core', 'express', 'fastify', 'koa', 'testing'].sort(),
+  it('finds the published packages', () => {
+    expect(dirs.map((dir) => basename(dir))).toEqual(
+      expect.arrayContaining(['core', 'express', 'fastify', 'koa', 'testing']),
     );
   });
 
