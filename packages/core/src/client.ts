@@ -3,9 +3,8 @@ import { type AuthentikApi, createAuthentikApi } from './authentik-api.js';
 import { BeforeSendGuard } from './before-send-guard.js';
 import { createClientSender } from './client-sender.js';
 import type { AuthentikEventsError } from './errors.js';
-import { exitFlushFor, registerForExit } from './exit-flush.js';
 import { FlushAndClose, type WaitOptions } from './flush-and-close.js';
-import { Intake } from './intake.js';
+import { type HeldEvent, Intake } from './intake.js';
 import type { ClientOptions } from './options.js';
 import { Outcomes } from './outcomes.js';
 import { Redactor } from './payload/redact.js';
@@ -18,6 +17,7 @@ import type { ClientStats, DeliveryReport, EmitInput } from './types.js';
 import { USER_AGENT } from './version.js';
 
 export type { WaitOptions } from './flush-and-close.js';
+export type { HeldEvent } from './intake.js';
 
 /** The client every adapter and app uses: `emit` on the request path, delivery in the background. */
 export interface EventClient {
@@ -60,15 +60,6 @@ export interface EventClient {
   hold(input: EmitInput, extraBytes: number): HeldEvent | undefined;
 }
 
-/** An event held for a lookup; see `EventClient.hold`. */
-export interface HeldEvent {
-  /**
-   * Queues the event as `input` (what the lookup completed), or as it was held when `input` is
-   * not given or does not fit the place reserved. Does nothing once the event was dropped.
-   */
-  complete(input?: EmitInput): void;
-}
-
 /** Where a client keeps its exit participant, which the exit listeners hold only weakly. */
 const kExitParticipant = Symbol('authentikEventsExit');
 
@@ -100,15 +91,8 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   const redactor =
     resolved.redact === false ? false : new Redactor(resolved.redact.keys, resolved.redact.except);
   const beforeSend = new BeforeSendGuard();
-  const sender = createClientSender({
-    resolved,
-    store,
-    accounting,
-    outcomes,
-    reporter,
-    redactor,
-    beforeSend,
-  });
+  const senderParts = { resolved, store, accounting, outcomes, reporter, redactor, beforeSend };
+  const sender = createClientSender(senderParts);
   const intake = new Intake({
     queue,
     accounting,
@@ -124,25 +108,19 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   const stats = () =>
     accounting.snapshot(queue.size, queue.bytes, queue.heldCount, (c) => queue.levelOf(c).size);
   const waits = new FlushAndClose({
-    ...{ accounting, queue, store, sender, intake, outcomes, reporter, api, stats },
-    closing: () => unregisterExit(),
+    accounting,
+    queue,
+    store,
+    sender,
+    intake,
+    outcomes,
+    reporter,
+    api,
+    stats,
   });
-  const exitParticipant = exitFlushFor({
-    get closed() {
-      return intake.closed;
-    },
-    pending: () => ({ queued: queue.size, inFlight: accounting.inFlight }),
-    settled: () => accounting.emitted - queue.size - accounting.inFlight,
-    flush: (timeoutMs) => void waits.flush({ timeoutMs }),
-    dropLeft() {
-      waits.releaseHeld();
-      waits.dropQueued('the process exited');
-    },
-  });
-  const unregisterExit = registerForExit(exitParticipant);
 
   const client: EventClient & { [kExitParticipant]: unknown } = {
-    [kExitParticipant]: exitParticipant,
+    [kExitParticipant]: waits.exitParticipant,
     emit: (input) => intake.emit(input),
     flush: (waitOptions) => waits.flush(waitOptions),
     close: (waitOptions) => waits.close(waitOptions),
@@ -155,23 +133,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     refuse: (input, message) => intake.refuse(input, message),
     shedIfFull: () => intake.shedIfFull(),
     api,
-    hold(input, extraBytes) {
-      const held = intake.hold(input, extraBytes);
-      if (!held) return undefined;
-      let completed = false;
-      return {
-        complete(completedInput) {
-          if (completed) return;
-          completed = true;
-          try {
-            intake.completeHeld(held, completedInput);
-          } catch {
-            // Called from a lookup's promise: nothing may reject there. The event goes as held.
-            if (queue.isHeld(held)) intake.completeHeld(held, undefined);
-          }
-        },
-      };
-    },
+    hold: (input, extraBytes) => intake.hold(input, extraBytes),
   };
   return client;
 }

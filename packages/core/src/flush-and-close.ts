@@ -2,6 +2,7 @@ import type { Accounting } from './accounting.js';
 import type { AuthentikApi } from './authentik-api.js';
 import type { Sender } from './delivery/sender.js';
 import { ConfigError } from './errors.js';
+import { type ExitParticipant, exitFlushFor, registerForExit } from './exit-flush.js';
 import type { Intake } from './intake.js';
 import { setLongTimeout } from './long-timer.js';
 import type { Outcomes } from './outcomes.js';
@@ -25,8 +26,6 @@ export interface FlushAndCloseParts {
   reporter: Reporter;
   api: AuthentikApi;
   stats: () => ClientStats;
-  /** Called once when closing starts: the process's exit no longer needs this client. */
-  closing: () => void;
 }
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -48,12 +47,31 @@ async function within(promise: Promise<unknown>, timeoutMs: number): Promise<boo
 
 /**
  * The calls that wait for delivery: `flush` and `close`, each within its deadline, and what
- * is left at the end (counted as `closed`).
+ * is left at the end (counted as `closed`); also the exit flush of a process that ends
+ * without `close()`.
  */
 export class FlushAndClose {
   private closingReport: Promise<DeliveryReport> | undefined;
+  /** Held strongly here: the process's exit listeners hold it only weakly. */
+  readonly exitParticipant: ExitParticipant;
+  private readonly unregisterExit: () => void;
 
-  constructor(private readonly parts: FlushAndCloseParts) {}
+  constructor(private readonly parts: FlushAndCloseParts) {
+    const { accounting, queue, intake } = parts;
+    this.exitParticipant = exitFlushFor({
+      get closed() {
+        return intake.closed;
+      },
+      pending: () => ({ queued: queue.size, inFlight: accounting.inFlight }),
+      settled: () => accounting.emitted - queue.size - accounting.inFlight,
+      flush: (timeoutMs) => void this.flush({ timeoutMs }),
+      dropLeft: () => {
+        this.releaseHeld();
+        this.dropQueued('the process exited');
+      },
+    });
+    this.unregisterExit = registerForExit(this.exitParticipant);
+  }
 
   async flush(options?: WaitOptions): Promise<DeliveryReport> {
     const timeoutMs = this.deadlineOf(options?.timeoutMs, Number.POSITIVE_INFINITY, 'flush');
@@ -94,7 +112,7 @@ export class FlushAndClose {
 
   private async shutdown(timeoutMs: number): Promise<DeliveryReport> {
     const { accounting, queue, sender, api, stats } = this.parts;
-    this.parts.closing();
+    this.unregisterExit();
     const before = stats();
     const startedAt = Date.now();
     // The deadline covers everything. Lookups still running get half of it to complete their

@@ -10,6 +10,15 @@ import type { HoldingQueue } from './queue/holding-queue.js';
 import { classOf, type QueuedEvent } from './queued-event.js';
 import type { EmitInput, EventClass } from './types.js';
 
+/** An event held for a lookup; see `EventClient.hold`. */
+export interface HeldEvent {
+  /**
+   * Queues the event as `input` (what the lookup completed), or as it was held when `input` is
+   * not given or does not fit the place reserved. Does nothing once the event was dropped.
+   */
+  complete(input?: EmitInput): void;
+}
+
 /** Bytes of an event besides its context, user and brand, for the queue's byte bound. */
 export const EVENT_OVERHEAD_BYTES = 256;
 
@@ -61,8 +70,22 @@ export class Intake {
   }
 
   /** Accepts an event to be completed by a lookup; `undefined` when it is refused (counted). */
-  hold(input: EmitInput, extraBytes: number): QueuedEvent | undefined {
-    return this.accept(input, true, extraBytes);
+  hold(input: EmitInput, extraBytes: number): HeldEvent | undefined {
+    const held = this.accept(input, true, extraBytes);
+    if (!held) return undefined;
+    let completed = false;
+    return {
+      complete: (completedInput) => {
+        if (completed) return;
+        completed = true;
+        try {
+          this.completeHeld(held, completedInput);
+        } catch {
+          // Called from a lookup's promise: nothing may reject there. The event goes as held.
+          if (this.parts.queue.isHeld(held)) this.completeHeld(held, undefined);
+        }
+      },
+    };
   }
 
   /** Counts an event the caller could not build as emitted and refused `invalid`. */
