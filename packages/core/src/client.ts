@@ -88,7 +88,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   /** What is queued: the store the sender takes from, and the events held for a lookup. */
   const queue = new HoldingQueue(store, limits);
   const outcomes = new Outcomes(accounting, reporter, limits, queue);
-  const redactor =
+  const redactor: Redactor | false =
     resolved.redact === false ? false : new Redactor(resolved.redact.keys, resolved.redact.except);
   const beforeSend = new BeforeSendGuard();
   const senderParts = { resolved, store, accounting, outcomes, reporter, redactor, beforeSend };
