@@ -9,7 +9,8 @@
 // events, the default) and `one class` (the control: the same events marked `request_log`, so
 // they are treated as request logs are, as every event was before there were two classes).
 //
-//   node bench/priorities.mjs   (BENCH_ROUNDS, BENCH_SECONDS, BENCH_FRAMEWORKS; see bench/README.md)
+//   node bench/priorities.mjs   (BENCH_ROUNDS, BENCH_SECONDS, BENCH_FRAMEWORKS,
+//                                BENCH_MAX_QUEUE_SIZE; see bench/README.md)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { canPin, startNode } from './lib/children.mjs';
@@ -27,6 +28,8 @@ const APP_CPU = '0';
 const LOAD_CPU = '1';
 const FRAMEWORKS = envString('BENCH_FRAMEWORKS', 'express,koa,fastify').split(',');
 const MARKS = ['audit', 'request_log'];
+/** The queue's size (`maxQueueSize`): the plugin's default (10000) unless BENCH_MAX_QUEUE_SIZE is set. */
+const MAX_QUEUE_SIZE = envNumber('BENCH_MAX_QUEUE_SIZE', 0);
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const APP = here('./apps/audit-app.mjs');
@@ -36,7 +39,7 @@ async function measure(fake, framework, mark, round) {
   await fake.clear();
   const app = startNode(
     APP,
-    ['autolog', fake.url, fake.token, framework, String(AUDIT_EVERY), mark],
+    ['autolog', fake.url, fake.token, framework, String(AUDIT_EVERY), mark, String(MAX_QUEUE_SIZE)],
     { cpus: APP_CPU },
   );
   const port = await app.ready();
@@ -88,7 +91,7 @@ function requestLogsEmitted(run) {
 }
 
 console.log(
-  `priorities at saturation: ${CONNECTIONS} connections, a ${STAND_IN_MS} ms stand-in, 1 request in ${AUDIT_EVERY} emits an audit event, ${SECONDS} s after ${WARMUP_SECONDS} s of warm-up, ${ROUNDS} round(s)${canPin() ? `; app on CPU ${APP_CPU}, load and stand-in on CPU ${LOAD_CPU}` : '; not pinned'}`,
+  `priorities at saturation: ${CONNECTIONS} connections, a ${STAND_IN_MS} ms stand-in, 1 request in ${AUDIT_EVERY} emits an audit event, ${SECONDS} s after ${WARMUP_SECONDS} s of warm-up, ${ROUNDS} round(s), queue of ${MAX_QUEUE_SIZE || 'the default 10000'} events${canPin() ? `; app on CPU ${APP_CPU}, load and stand-in on CPU ${LOAD_CPU}` : '; not pinned'}`,
 );
 const fake = await startFake({ latencyMs: STAND_IN_MS, cpus: canPin() ? LOAD_CPU : undefined });
 const runs = [];
@@ -138,7 +141,7 @@ printTable(
   runs,
 );
 writeResult('priorities', {
-  settings: { ROUNDS, SECONDS, CONNECTIONS, AUDIT_EVERY, STAND_IN_MS, FRAMEWORKS },
+  settings: { ROUNDS, SECONDS, CONNECTIONS, AUDIT_EVERY, STAND_IN_MS, FRAMEWORKS, MAX_QUEUE_SIZE },
   runs,
 });
 const missed = runs.filter((run) => run.mark === 'audit' && run.auditStored !== run.auditEmitted);

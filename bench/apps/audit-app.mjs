@@ -2,7 +2,7 @@
 // plugin (autoLog on, defaults otherwise) whose route also emits an audit event (a failed
 // login) on every `auditEvery`-th request. With `mark` = `request_log` (the control) those
 // events are marked as request logs, as if there were one class of event only.
-//   node audit-app.mjs autolog <fake url> <fake token> <express|koa|fastify> <auditEvery> <audit|request_log>
+//   node audit-app.mjs autolog <fake url> <fake token> <express|koa|fastify> <auditEvery> <audit|request_log> [maxQueueSize]
 // Protocol as in app-kit.mjs: READY <port>; on SIGTERM close with CLOSE_TIMEOUT_MS, then a line
 // `AUDIT <n>` (the emits the route made) and RESULT with the client's stats.
 import { authentikEvents as expressEvents } from '@authentik-events/express';
@@ -13,10 +13,17 @@ import Fastify from 'fastify';
 import Koa from 'koa';
 import { announce, CLOSE_TIMEOUT_MS, onTerminate, pluginOptions } from './app-kit.mjs';
 
-const [framework, auditEveryText, mark] = process.argv.slice(5);
+const [framework, auditEveryText, mark, maxQueueSizeText] = process.argv.slice(5);
 const auditEvery = Number(auditEveryText);
+/** 0: the plugin's default. */
+const maxQueueSize = Number(maxQueueSizeText ?? 0);
 if (!(auditEvery >= 1)) throw new Error(`auditEvery must be a number >= 1, got ${auditEveryText}`);
 if (mark !== 'audit' && mark !== 'request_log') throw new Error(`unknown mark ${mark}`);
+
+/** The plugin's options, with `maxQueueSize` when one is given (a smaller queue fills sooner). */
+function options() {
+  return maxQueueSize > 0 ? { ...pluginOptions(), maxQueueSize } : pluginOptions();
+}
 
 let served = 0;
 let auditEmits = 0;
@@ -35,7 +42,7 @@ function maybeAudit(client, ip) {
 async function start() {
   if (framework === 'express') {
     const app = express();
-    const events = expressEvents(pluginOptions());
+    const events = expressEvents(options());
     app.use(events);
     app.get('/', (req, res) => {
       maybeAudit(events.client, req.ip);
@@ -48,7 +55,7 @@ async function start() {
   }
   if (framework === 'koa') {
     const app = new Koa();
-    const events = koaEvents(pluginOptions());
+    const events = koaEvents(options());
     app.use(events);
     app.use((ctx) => {
       if (ctx.path !== '/') return;
@@ -62,7 +69,7 @@ async function start() {
   }
   if (framework === 'fastify') {
     const app = Fastify();
-    await app.register(fastifyEvents, pluginOptions());
+    await app.register(fastifyEvents, options());
     app.get('/', async (request) => {
       maybeAudit(app.authentikEvents, request.ip);
       return 'hello world';
