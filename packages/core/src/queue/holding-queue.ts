@@ -76,8 +76,9 @@ export class HoldingQueue implements EvictableQueue {
   add(event: QueuedEvent): AddResult {
     const evicted = makeRoom(this, classOf(event), event.bytes, this.limits);
     if (!evicted) return REFUSED;
+    // The ready store is bounded like the whole queue, which now has room: it evicts nothing.
     const placed = this.ready.add(event);
-    return { accepted: placed.accepted, evicted: [...evicted, ...placed.evicted] };
+    return { accepted: placed.accepted, evicted };
   }
 
   /** Accepts an event to hold until `complete`, within the same bounds. */
