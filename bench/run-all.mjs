@@ -12,6 +12,7 @@ const BENCHES = [
   'memory-emit.mjs',
   'request-path.mjs',
   'request-overhead.mjs',
+  'priorities.mjs',
 ];
 
 function run(script) {

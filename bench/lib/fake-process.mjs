@@ -25,6 +25,20 @@ const commands = {
     return {};
   },
   sample: () => fake.events[0] ?? null,
+  // bench/priorities.mjs: the stored audit events (failed logins, distinct by their number in
+  // the run) and request logs.
+  classes: () => {
+    const audit = new Set();
+    let auditStored = 0;
+    let requestLogs = 0;
+    for (const event of fake.events) {
+      if (event.action === 'login_failed') {
+        auditStored++;
+        audit.add(event.context.bench_audit);
+      } else if (event.context.custom_action === 'http_request') requestLogs++;
+    }
+    return { auditStored, auditDistinct: audit.size, requestLogs };
+  },
 };
 
 process.on('message', async (message) => {

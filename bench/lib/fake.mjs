@@ -39,6 +39,7 @@ export async function startFake({ latencyMs = 0, rateLimit = 0, cpus } = {}) {
     rateLimit: (value) => call('rateLimit', value),
     latency: (value) => call('latency', value),
     sample: () => call('sample'),
+    classes: () => call('classes'),
     async close() {
       await call('close');
       await new Promise((resolve) =>

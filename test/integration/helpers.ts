@@ -15,6 +15,7 @@ import {
   startFakeAuthentik,
 } from '@authentik-events/testing';
 import { afterEach, expect } from 'vitest';
+import { classAccountingProblems } from '../reliability/support/accounting.js';
 import { eventRequestErrors } from './event-request-schema.js';
 
 export const EVENTS_PATH = '/api/v3/events/events/';
@@ -36,6 +37,7 @@ export function expectAccounting(stats: ClientStats): void {
     stats.queued + stats.inFlight + stats.delivered + dropped,
     `accounting identity broken: ${JSON.stringify(stats)}`,
   ).toBe(stats.emitted);
+  expect(classAccountingProblems(stats), `by class: ${JSON.stringify(stats.byClass)}`).toEqual([]);
 }
 
 /** The event POSTs the fake received (resets and timeouts included). */

@@ -175,10 +175,15 @@ describe('shedding while the queue is full, without onDrop', () => {
     const withHook = connect(fake, { maxQueueSize: 1 });
     withHook.client.emit({ action: 'custom_step' });
     expect(withHook.client.shedIfFull()).toBe(false);
-    // drop-oldest never refuses a new event: it evicts an old one.
+    // drop-oldest never refuses a new request log while an older one can go: it evicts it.
     const oldest = quietClient(fake, { maxQueueSize: 1, overflow: 'drop-oldest' }).client;
-    oldest.emit({ action: 'custom_step' });
+    oldest.emit({ action: 'custom_step', eventClass: 'request_log' });
     expect(oldest.shedIfFull()).toBe(false);
+    // But never an audit event for a request log: with only audit events queued, it is shed.
+    const auditOnly = quietClient(fake, { maxQueueSize: 1, overflow: 'drop-oldest' }).client;
+    auditOnly.emit({ action: 'custom_step' });
+    expect(auditOnly.shedIfFull()).toBe(true);
+    expect(auditOnly.stats().byClass.request_log.dropped.queue_full).toBe(1);
     // A closed client refuses as closed, through emit.
     await client.close({ timeoutMs: 100 });
     expect(client.shedIfFull()).toBe(false);

@@ -180,6 +180,12 @@ function runClientChild(
   });
 }
 
+/** `stats().byClass` after the child's one event (an audit event: the app emitted it) was delivered. */
+const ONE_AUDIT_EVENT_DELIVERED = {
+  audit: { emitted: 1, queued: 0, delivered: 1, dropped: NO_DROPS },
+  request_log: { emitted: 0, queued: 0, delivered: 0, dropped: NO_DROPS },
+};
+
 const lines = (stdout: string) =>
   stdout
     .trim()
@@ -205,6 +211,7 @@ describe('the worker and the life of the process', () => {
           delivered: 1,
           retried: 0,
           dropped: NO_DROPS,
+          byClass: ONE_AUDIT_EVENT_DELIVERED,
         },
       },
     ]);
@@ -233,6 +240,7 @@ describe('the worker and the life of the process', () => {
           delivered: 1,
           retried: 0,
           dropped: NO_DROPS,
+          byClass: ONE_AUDIT_EVENT_DELIVERED,
         },
       },
     ]);

@@ -1,10 +1,12 @@
-import type { QueuedEvent } from './queued-event.js';
+import { classOf, type QueuedEvent } from './queued-event.js';
 import {
+  type ClassStats,
   type ClientStats,
   type DeliveryReport,
   DROP_REASONS,
   type DropCounts,
   type DropReason,
+  type EventClass,
 } from './types.js';
 
 function zeroDrops(): DropCounts {
@@ -17,10 +19,29 @@ interface SettleWaiter {
   resolve: () => void;
 }
 
+/** One class's counters (its queued events are counted by the queue). */
+class ClassCounters {
+  emitted = 0;
+  delivered = 0;
+  readonly dropped: DropCounts = zeroDrops();
+
+  snapshot(queued: number): ClassStats {
+    return {
+      emitted: this.emitted,
+      queued,
+      delivered: this.delivered,
+      dropped: { ...this.dropped },
+    };
+  }
+}
+
+/** How many events of each class are queued, for `stats().byClass`. */
+export type QueuedByClass = (eventClass: EventClass) => number;
+
 /**
  * The client's counters and the waiters of `flush()`/`close()`. Every path that settles an
  * event goes through here, which is what keeps `emitted = queued + inFlight + delivered +
- * sum(dropped)` true at every moment.
+ * sum(dropped)` true at every moment, in total and for each class.
  */
 export class Accounting {
   emitted = 0;
@@ -28,9 +49,18 @@ export class Accounting {
   delivered = 0;
   retried = 0;
   readonly dropped: DropCounts = zeroDrops();
+  private readonly byClass: Record<EventClass, ClassCounters> = {
+    audit: new ClassCounters(),
+    request_log: new ClassCounters(),
+  };
   private waiters: SettleWaiter[] = [];
 
-  snapshot(queued: number, queuedBytes: number, awaitingLookup = 0): ClientStats {
+  snapshot(
+    queued: number,
+    queuedBytes: number,
+    awaitingLookup: number,
+    queuedOf: QueuedByClass,
+  ): ClientStats {
     return {
       emitted: this.emitted,
       queued,
@@ -40,6 +70,10 @@ export class Accounting {
       delivered: this.delivered,
       retried: this.retried,
       dropped: { ...this.dropped },
+      byClass: {
+        audit: this.byClass.audit.snapshot(queuedOf('audit')),
+        request_log: this.byClass.request_log.snapshot(queuedOf('request_log')),
+      },
     };
   }
 
@@ -47,13 +81,17 @@ export class Accounting {
    * An event refused at `emit` (never queued): emitted and dropped are counted together, so no
    * code (a hook, a getter of the app's) ever sees one without the other.
    */
-  refusedAtEmit(reason: DropReason): void {
+  refusedAtEmit(reason: DropReason, eventClass: EventClass): void {
     this.emitted++;
     this.dropped[reason]++;
+    const counters = this.byClass[eventClass];
+    counters.emitted++;
+    counters.dropped[reason]++;
   }
 
   /** An event accepted into the queue (already added to it); returns its emission order. */
-  queuedAtEmit(): number {
+  queuedAtEmit(eventClass: EventClass): number {
+    this.byClass[eventClass].emitted++;
     return ++this.emitted;
   }
 
@@ -65,8 +103,14 @@ export class Accounting {
   /** An event that was queued or in flight reached its end. */
   settled(event: QueuedEvent, outcome: 'delivered' | DropReason, wasInFlight: boolean): void {
     if (wasInFlight) this.inFlight--;
-    if (outcome === 'delivered') this.delivered++;
-    else this.dropped[outcome]++;
+    const counters = this.byClass[classOf(event)];
+    if (outcome === 'delivered') {
+      this.delivered++;
+      counters.delivered++;
+    } else {
+      this.dropped[outcome]++;
+      counters.dropped[outcome]++;
+    }
     if (this.waiters.length === 0) return;
     for (const waiter of this.waiters) {
       if (event.seq <= waiter.maxSeq && --waiter.remaining === 0) waiter.resolve();

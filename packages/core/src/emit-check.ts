@@ -5,6 +5,14 @@ function isPlainRecord(value: unknown): boolean {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** A value as a refusal quotes it: short, and never the app's object itself. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return value === null ? 'null' : typeof value;
+}
+
 /**
  * What `emit` checks on the request path: only what is cheap and would make authentik refuse
  * the whole event. Returns why the event is refused, or `undefined`. The rest of the payload
@@ -27,6 +35,13 @@ export function checkEmitInput(input: EmitInput): string | undefined {
     if (input[field] !== undefined && !isPlainRecord(input[field])) {
       return `${field} must be an object (authentik refuses ${input[field] === null ? 'null' : typeof input[field]})`;
     }
+  }
+  if (
+    input.eventClass !== undefined &&
+    input.eventClass !== 'audit' &&
+    input.eventClass !== 'request_log'
+  ) {
+    return `eventClass must be 'audit' or 'request_log' (or left out for 'audit'), got ${describeValue(input.eventClass)}`;
   }
   if (input.expires !== undefined) {
     const time =

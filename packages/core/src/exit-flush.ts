@@ -41,3 +41,51 @@ function live(): ExitParticipant[] {
   }
   return found;
 }
+
+/**
+ * How long, in all, a process that ends without `close()` is kept alive to deliver what is
+ * still queued: enough for a healthy authentik, short enough that a script whose authentik is
+ * down still ends promptly.
+ */
+const EXIT_FLUSH_BUDGET_MS = 5000;
+
+/** What a client's exit participant needs of it. */
+export interface ExitFlushParts {
+  readonly closed: boolean;
+  /** Events queued (held ones included) and in flight. */
+  pending(): { queued: number; inFlight: number };
+  /** Events settled so far: the sign that an exit flush makes progress. */
+  settled(): number;
+  flush(timeoutMs: number): void;
+  /** Drops (as `closed`) and reports what is still queued, held events included. */
+  dropLeft(): void;
+}
+
+/**
+ * A script that emits and ends without `close()`: delivers what is left when its event loop
+ * runs empty, within a small budget and only while deliveries make progress (an unreachable
+ * authentik must not keep the process alive), and says on stderr what could not be delivered.
+ */
+export function exitFlushFor(client: ExitFlushParts): ExitParticipant {
+  let startedAt: number | undefined;
+  let settledAtLastFlush = -1;
+  return {
+    beforeExit() {
+      const { queued, inFlight } = client.pending();
+      const settled = client.settled();
+      if (client.closed || queued + inFlight === 0 || settled === settledAtLastFlush) return;
+      settledAtLastFlush = settled;
+      startedAt ??= Date.now();
+      const left = EXIT_FLUSH_BUDGET_MS - (Date.now() - startedAt);
+      if (left > 0) client.flush(left);
+    },
+    exit() {
+      const { queued, inFlight } = client.pending();
+      if (client.closed || queued + inFlight === 0) return;
+      client.dropLeft();
+      process.stderr.write(
+        `@authentik-events: the process exited with ${queued + inFlight} events not delivered to authentik (${queued} queued, ${inFlight} in flight); call close() before the process ends\n`,
+      );
+    },
+  };
+}

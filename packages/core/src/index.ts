@@ -1,6 +1,6 @@
 export type { AuthentikAction, CustomAction, EventAction } from './actions.js';
 export { AUTHENTIK_ACTIONS, checkAction, toWireAction } from './actions.js';
-export type { AuthentikReader } from './api-reader.js';
+export type { AuthentikApi, AuthentikReader } from './authentik-api.js';
 export type { EventClient, WaitOptions } from './client.js';
 export { createEventClient } from './client.js';
 export {
@@ -27,13 +27,15 @@ export type { RequestEvents, RequestScope } from './request/request-scope.js';
 export type {
   AuthentikBrand,
   AuthentikUser,
+  ClassStats,
   ClientStats,
   DeliveryReport,
   DropCounts,
   DroppedEvent,
   DropReason,
   EmitInput,
+  EventClass,
   WireEvent,
 } from './types.js';
-export { DROP_REASONS } from './types.js';
+export { DROP_REASONS, EVENT_CLASSES } from './types.js';
 export { wireEventSchema } from './wire-schema.js';

@@ -1,14 +1,9 @@
 import type { Accounting } from './accounting.js';
 import { DegradedError, DeliveryError } from './errors.js';
-import type { QueuedEvent } from './queued-event.js';
+import type { QueueLevel, QueueLimits } from './queue/overflow-policy.js';
+import { classOf, type QueuedEvent } from './queued-event.js';
 import type { Reporter } from './reporter.js';
-import type { DroppedEvent, DropReason, EmitInput } from './types.js';
-
-export interface QueueLimits {
-  maxQueueSize: number;
-  maxQueueBytes: number;
-  overflow: 'drop-newest' | 'drop-oldest';
-}
+import type { DroppedEvent, DropReason, EmitInput, EventClass } from './types.js';
 
 interface DropReport {
   message: string;
@@ -18,18 +13,28 @@ interface DropReport {
   cause?: unknown;
 }
 
-/** What the queue holds right now, for deciding when an overflow episode ends. */
-export interface QueueLevel {
-  readonly size: number;
-  readonly bytes: number;
-}
-
 function actionOf(input: unknown): string {
   try {
     return String((input as { action?: unknown } | null)?.action);
   } catch {
     return 'undefined';
   }
+}
+
+function asDropped(events: readonly QueuedEvent[]): DroppedEvent[] {
+  return events.map((event) => ({
+    eventId: event.id,
+    action: event.input.action,
+    eventClass: classOf(event),
+    input: event.input,
+  }));
+}
+
+/** What the once-per-episode warning says the queue does while it is full. */
+function overflowPolicyText(overflow: QueueLimits['overflow']): string {
+  return overflow === 'drop-oldest'
+    ? 'evicting the oldest request logs, then the oldest audit events'
+    : 'refusing new request logs, and evicting the oldest request logs to make room for audit events (refused only when none is left)';
 }
 
 /**
@@ -56,22 +61,24 @@ export class Outcomes {
     details: { status?: number; cause?: unknown } = {},
   ): void {
     for (const event of events) this.accounting.settled(event, reason, wereInFlight);
-    this.reportDropped(
-      events.map((event) => ({
-        eventId: event.id,
-        action: event.input.action,
-        input: event.input,
-      })),
-      reason,
-      { ...details, message, episode: `drop:${reason}` },
-    );
+    this.reportDropped(asDropped(events), reason, {
+      ...details,
+      message,
+      episode: `drop:${reason}`,
+    });
   }
 
   /** An event refused at `emit` (never queued): counted as emitted and dropped at once. */
-  refused(reason: DropReason, message: string, input: EmitInput, eventId = ''): false {
-    this.accounting.refusedAtEmit(reason);
+  refused(
+    reason: DropReason,
+    message: string,
+    input: EmitInput,
+    eventClass: EventClass,
+    eventId = '',
+  ): false {
+    this.accounting.refusedAtEmit(reason, eventClass);
     if (reason === 'queue_full') this.startOverflow();
-    this.reportDropped([{ eventId, action: actionOf(input), input }], reason, {
+    this.reportDropped([{ eventId, action: actionOf(input), eventClass, input }], reason, {
       message: `event refused: ${message}`,
       episode: `refused:${reason}`,
     });
@@ -79,49 +86,40 @@ export class Outcomes {
   }
 
   /** An event shed under overload without being built (no `onDrop` needs its content). */
-  shed(): false {
-    this.accounting.refusedAtEmit('queue_full');
+  shed(eventClass: EventClass): false {
+    this.accounting.refusedAtEmit('queue_full', eventClass);
     this.startOverflow();
     return false;
   }
 
-  /** Older events pushed out of a full queue (`drop-oldest`); the new one is already counted. */
+  /** Older events pushed out of a full queue to make room; the new one is already counted. */
   evicted(events: readonly QueuedEvent[]): void {
     if (events.length === 0) return;
     for (const event of events) this.accounting.settled(event, 'queue_full', false);
     this.startOverflow();
-    this.reportDropped(
-      events.map((event) => ({
-        eventId: event.id,
-        action: event.input.action,
-        input: event.input,
-      })),
-      'queue_full',
-      { message: 'queue full', episode: 'drop:queue_full' },
-    );
+    this.reportDropped(asDropped(events), 'queue_full', {
+      message: 'queue full',
+      episode: 'drop:queue_full',
+    });
   }
 
   delivered(event: QueuedEvent): void {
     this.accounting.settled(event, 'delivered', true);
     this.reporter.endEpisode('drop:unauthorized');
     this.reporter.endEpisode('drop:retries_exhausted');
-    const { maxQueueSize, maxQueueBytes } = this.limits;
-    if (
-      this.overflowing &&
-      this.queue.size * 2 < maxQueueSize &&
-      this.queue.bytes * 2 < maxQueueBytes
-    )
+    const { maxCount, maxBytes } = this.limits;
+    if (this.overflowing && this.queue.size * 2 < maxCount && this.queue.bytes * 2 < maxBytes)
       this.overflowing = false;
   }
 
   private startOverflow(): void {
     if (this.overflowing) return;
     this.overflowing = true;
-    const { maxQueueSize, maxQueueBytes, overflow } = this.limits;
+    const { maxCount, maxBytes, overflow } = this.limits;
     this.reporter.error(
       new DegradedError(
         'ERR_AUTHENTIK_EVENTS_QUEUE_FULL',
-        `queue full (${maxQueueSize} events / ${maxQueueBytes} bytes): dropping the ${overflow === 'drop-oldest' ? 'oldest' : 'newest'} events until it drains; they are counted in stats().dropped.queue_full`,
+        `queue full (${maxCount} events / ${maxBytes} bytes): ${overflowPolicyText(overflow)} until it drains; they are counted in stats().dropped.queue_full, by class in stats().byClass`,
       ),
     );
   }

@@ -30,7 +30,21 @@ export interface EmitInput {
   context?: Record<string, unknown>;
   /** When authentik may delete the event; default: the server's retention. */
   expires?: Date | string;
+  /**
+   * How the event is treated when the queue is full or the app is overloaded; see
+   * {@link EventClass}. Not sent to authentik. @default 'audit'
+   */
+  eventClass?: EventClass;
 }
+
+/**
+ * The two classes of event. `audit`: what the app emits itself (a login, a failed login, a
+ * payment), `system_exception`, and anything marked so: never refused or shed to make room
+ * for a request log, delivered first. `request_log`: the record of a request that `autoLog`
+ * makes (`custom_http_request`), or anything marked so: shed first under overload.
+ */
+export const EVENT_CLASSES = ['audit', 'request_log'] as const;
+export type EventClass = (typeof EVENT_CLASSES)[number];
 
 /** The JSON body sent to `POST /api/v3/events/events/` (authentik's EventRequest). */
 export interface WireEvent {
@@ -70,6 +84,17 @@ export interface ClientStats {
   delivered: number;
   /** Attempts that were retried (not events). */
   retried: number;
+  /** Every event lost, by reason, whatever its class (the sum of `byClass`). */
+  dropped: DropCounts;
+  /** The same counters for each class of event (in flight: what the class's others leave). */
+  byClass: Record<EventClass, ClassStats>;
+}
+
+/** A class's share of `stats()`: `emitted - queued - delivered - sum(dropped)` are in flight. */
+export interface ClassStats {
+  emitted: number;
+  queued: number;
+  delivered: number;
   dropped: DropCounts;
 }
 
@@ -85,9 +110,10 @@ export interface DeliveryReport {
   durationMs: number;
 }
 
-/** An event as `onDrop` sees it: the id and what was emitted. */
+/** An event as `onDrop` sees it: the id, its class and what was emitted. */
 export interface DroppedEvent {
   eventId: string;
   action: string;
+  eventClass: EventClass;
   input: EmitInput;
 }

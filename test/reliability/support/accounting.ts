@@ -1,7 +1,9 @@
 import {
+  type ClassStats,
   type ClientStats,
   DROP_REASONS,
   type DropCounts,
+  EVENT_CLASSES,
   type EventClient,
 } from '@authentik-events/core';
 import type { StoredEvent } from '@authentik-events/testing';
@@ -24,9 +26,41 @@ export function sumDropped(stats: ClientStats): number {
   return Object.values(stats.dropped).reduce((sum, count) => sum + count, 0);
 }
 
-/** `emitted = queued + inFlight + delivered + sum(dropped)`, the client's accounting identity. */
+/**
+ * What is wrong with `stats().byClass` (empty when nothing): the classes add up to the totals,
+ * and no class has more events queued, delivered or dropped than it emitted; the events in
+ * flight are the classes' remainders.
+ */
+export function classAccountingProblems(stats: ClientStats): string[] {
+  const problems: string[] = [];
+  const classes = EVENT_CLASSES.map((eventClass) => stats.byClass[eventClass]);
+  const total = (count: (each: ClassStats) => number) =>
+    classes.reduce((sum, each) => sum + count(each), 0);
+  const droppedOf = (each: ClassStats) =>
+    Object.values(each.dropped).reduce((sum, count) => sum + count, 0);
+  if (total((each) => each.emitted) !== stats.emitted) problems.push('emitted');
+  if (total((each) => each.queued) !== stats.queued) problems.push('queued');
+  if (total((each) => each.delivered) !== stats.delivered) problems.push('delivered');
+  for (const reason of DROP_REASONS)
+    if (total((each) => each.dropped[reason]) !== stats.dropped[reason])
+      problems.push(`dropped.${reason}`);
+  const inFlight = classes.map(
+    (each) => each.emitted - each.queued - each.delivered - droppedOf(each),
+  );
+  if (inFlight.some((count) => count < 0)) problems.push('a class settled more than it emitted');
+  if (inFlight.reduce((sum, count) => sum + count, 0) !== stats.inFlight) problems.push('inFlight');
+  return problems;
+}
+
+/**
+ * `emitted = queued + inFlight + delivered + sum(dropped)`, the client's accounting identity,
+ * and the same for each class of event.
+ */
 export function identityHolds(stats: ClientStats): boolean {
-  return stats.emitted === stats.queued + stats.inFlight + stats.delivered + sumDropped(stats);
+  return (
+    stats.emitted === stats.queued + stats.inFlight + stats.delivered + sumDropped(stats) &&
+    classAccountingProblems(stats).length === 0
+  );
 }
 
 /** How many times the fake stored each event, keyed by `context.event_id`. */

@@ -1,94 +1,70 @@
-import type { QueuedEvent } from '../queued-event.js';
+import { classOf, type QueuedEvent } from '../queued-event.js';
+import type { EventClass } from '../types.js';
 import type { AddResult, EventStore } from './event-store.js';
+import { Fifo } from './fifo.js';
+import { makeRoom, type QueueLevel, type QueueLimits } from './overflow-policy.js';
 
-export interface MemoryStoreLimits {
-  maxCount: number;
-  maxBytes: number;
-  overflow: 'drop-newest' | 'drop-oldest';
-}
+export type MemoryStoreLimits = QueueLimits;
 
 const REFUSED: AddResult = Object.freeze({ accepted: false, evicted: [] }) as AddResult;
-const NOTHING_EVICTED: readonly QueuedEvent[] = Object.freeze([]);
 
 /**
- * A bounded FIFO in memory, bounded both in count and in (estimated) bytes. A head index
- * instead of `shift()` keeps `take` O(batch); the array is compacted when half is consumed.
+ * A bounded store in memory, bounded both in count and in (estimated) bytes, with one FIFO per
+ * class of event: `take` hands out audit events first, so that the sender delivers them before
+ * request logs (under load, and at `close()` when time is short), and the overflow policy
+ * (`overflow-policy.ts`) evicts request logs first.
  */
 export class MemoryStore implements EventStore {
-  private items: QueuedEvent[] = [];
-  private head = 0;
-  private totalBytes = 0;
+  private readonly audit = new Fifo();
+  private readonly requestLogs = new Fifo();
 
   constructor(private readonly limits: MemoryStoreLimits) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.audit.size + this.requestLogs.size;
   }
 
   get bytes(): number {
-    return this.totalBytes;
+    return this.audit.bytes + this.requestLogs.bytes;
+  }
+
+  levelOf(eventClass: EventClass): QueueLevel {
+    return this.fifoOf(eventClass);
   }
 
   add(event: QueuedEvent): AddResult {
-    const { maxCount, maxBytes, overflow } = this.limits;
-    if (event.bytes > maxBytes) return REFUSED;
-    const fits = () => this.size < maxCount && this.totalBytes + event.bytes <= maxBytes;
-    if (!fits()) {
-      if (overflow === 'drop-newest') return REFUSED;
-      const evicted: QueuedEvent[] = [];
-      while (!fits() && this.size > 0) evicted.push(this.shiftOne());
-      this.push(event);
-      return { accepted: true, evicted };
-    }
-    this.push(event);
-    return { accepted: true, evicted: NOTHING_EVICTED as QueuedEvent[] };
+    const eventClass = classOf(event);
+    const evicted = makeRoom(this, eventClass, event.bytes, this.limits);
+    if (!evicted) return REFUSED;
+    this.fifoOf(eventClass).push(event);
+    return { accepted: true, evicted };
   }
 
   take(max: number): QueuedEvent[] {
-    const count = Math.min(max, this.size);
-    const taken = this.items.slice(this.head, this.head + count);
-    this.head += count;
-    for (const event of taken) this.totalBytes -= event.bytes;
-    this.compact();
-    return taken;
+    const audit = this.audit.shift(max);
+    if (audit.length === max) return audit;
+    const requestLogs = this.requestLogs.shift(max - audit.length);
+    return audit.length === 0 ? requestLogs : [...audit, ...requestLogs];
+  }
+
+  evictOldest(eventClass: EventClass): QueuedEvent | undefined {
+    return this.fifoOf(eventClass).shiftOne();
   }
 
   acknowledge(_events: readonly QueuedEvent[]): void {
-    // Nothing to do in memory: a taken event is already out of the array.
+    // Nothing to do in memory: a taken event is already out of the store.
   }
 
   giveBack(events: readonly QueuedEvent[]): void {
-    if (events.length === 0) return;
-    this.items = [...events, ...this.items.slice(this.head)];
-    this.head = 0;
-    for (const event of events) this.totalBytes += event.bytes;
+    this.audit.unshift(events.filter((event) => classOf(event) === 'audit'));
+    this.requestLogs.unshift(events.filter((event) => classOf(event) === 'request_log'));
   }
 
   drain(): QueuedEvent[] {
     return this.take(this.size);
   }
 
-  private push(event: QueuedEvent): void {
-    this.items.push(event);
-    this.totalBytes += event.bytes;
-  }
-
-  private shiftOne(): QueuedEvent {
-    const event = this.items[this.head] as QueuedEvent;
-    this.items[this.head] = undefined as unknown as QueuedEvent;
-    this.head++;
-    this.totalBytes -= event.bytes;
-    this.compact();
-    return event;
-  }
-
-  private compact(): void {
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+  private fifoOf(eventClass: EventClass): Fifo {
+    return eventClass === 'audit' ? this.audit : this.requestLogs;
   }
 }

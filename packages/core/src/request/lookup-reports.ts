@@ -1,24 +1,24 @@
-import type { AuthentikReader } from '../api-reader.js';
-import { MAX_READS_WAITING, READ_SLOTS } from '../api-reader.js';
+import type { AuthentikApi } from '../authentik-api.js';
+import { MAX_READS_WAITING, READ_SLOTS } from '../authentik-api.js';
 import type { EventClient } from '../client.js';
 import { DegradedError, describeError } from '../errors.js';
 import type { LookupReports } from './lookups.js';
 
 /**
  * Reports of one kind of lookup ('user', 'brand'), once per episode each: a failure until a
- * read succeeds again, skipped lookups until the reader has nothing running or waiting. A
+ * read succeeds again, skipped lookups until the API client has no read running or waiting. A
  * flood of failed logins is one warning, not thousands.
  */
 export function lookupReports(
   client: EventClient,
-  reader: AuthentikReader,
+  api: AuthentikApi,
   what: 'user' | 'brand',
 ): LookupReports {
   let failing = false;
   let busy = false;
   return {
     failed(error) {
-      if (reader.idle) busy = false;
+      if (api.idle) busy = false;
       if (failing) return;
       failing = true;
       client.report(
@@ -30,7 +30,7 @@ export function lookupReports(
     },
     succeeded() {
       failing = false;
-      if (reader.idle) busy = false;
+      if (api.idle) busy = false;
     },
     busy() {
       if (busy) return;

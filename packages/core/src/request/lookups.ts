@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { AuthentikReader } from '../api-reader.js';
+import type { AuthentikApi } from '../authentik-api.js';
 import { AuthentikEventsError } from '../errors.js';
 import { ReadRefused } from '../read-gate.js';
 import type { AuthentikBrand } from '../types.js';
@@ -50,16 +50,16 @@ function notAFailure(error: unknown, signal: AbortSignal, reports: LookupReports
  * lru-cache makes concurrent lookups of one name a single request, bounds the cache, expires
  * entries, and aborts the request of an entry it evicts. A name authentik does not know, and a
  * failed read, are remembered for `failureTtlMs`, so a flood of failed logins does not become
- * a flood of reads. The reader bounds how many reads run and wait; beyond that a lookup is
+ * a flood of reads. The API client bounds how many reads run and wait; beyond that a lookup is
  * skipped, not queued.
  */
 export class UserPkLookup {
   private readonly cache: LRUCache<string, number | string | typeof NOT_FOUND>;
-  /** Names being read now: a lookup of one of them joins the read, even when the reader is full. */
+  /** Names being read now: a lookup of one of them joins the read, even when every read slot is taken. */
   private readonly reading = new Set<string>();
 
   constructor(
-    private readonly reader: AuthentikReader,
+    private readonly api: AuthentikApi,
     options: ResolvedLookupOptions,
     private readonly reports: LookupReports,
   ) {
@@ -69,7 +69,7 @@ export class UserPkLookup {
       fetchMethod: async (username, _stale, { signal, options: fetchOptions }) => {
         this.reading.add(username);
         try {
-          const page = await reader.get(USERS_PATH, { username }, { signal });
+          const page = await api.get(USERS_PATH, { username }, { signal });
           const pk = userPkFrom(page, username);
           reports.succeeded();
           if (pk !== undefined) return pk;
@@ -91,7 +91,7 @@ export class UserPkLookup {
     if (!couldBeAuthentikUsername(username)) return undefined;
     const cached = this.cache.get(username);
     if (cached !== undefined) return cached === NOT_FOUND ? undefined : cached;
-    if (!this.reading.has(username) && this.reader.full) {
+    if (!this.reading.has(username) && this.api.full) {
       this.reports.busy();
       return undefined;
     }
@@ -122,7 +122,7 @@ export class BrandLookup {
   private listReading = false;
 
   constructor(
-    private readonly reader: AuthentikReader,
+    private readonly api: AuthentikApi,
     options: ResolvedLookupOptions,
     private readonly reports: LookupReports,
   ) {
@@ -153,7 +153,7 @@ export class BrandLookup {
     if (cached) return cached;
     const list = this.lists.get('brands');
     if (list !== undefined) return this.brandFor(list, host);
-    if (!this.listReading && this.reader.full) {
+    if (!this.listReading && this.api.full) {
       this.reports.busy();
       return brandFromHost(host);
     }
@@ -180,7 +180,7 @@ export class BrandLookup {
         timedOut = true;
         deadline.abort(new Error('timeout'));
       },
-      Math.min(this.reader.timeoutMs, 2 ** 31 - 1),
+      Math.min(this.api.timeoutMs, 2 ** 31 - 1),
     );
     timer.unref();
     const abort = () => deadline.abort(signal.reason);
@@ -193,7 +193,7 @@ export class BrandLookup {
             'ERR_AUTHENTIK_EVENTS_LOOKUP',
             `GET /${BRANDS_PATH} has more than ${MAX_BRAND_PAGES} pages of ${BRAND_PAGE_SIZE} brands`,
           );
-        const body = await this.reader.get(
+        const body = await this.api.get(
           BRANDS_PATH,
           { page_size: String(BRAND_PAGE_SIZE), page: String(page) },
           { signal: deadline.signal },
@@ -207,7 +207,7 @@ export class BrandLookup {
       if (timedOut && !signal.aborted)
         throw new AuthentikEventsError(
           'ERR_AUTHENTIK_EVENTS_LOOKUP',
-          `GET /${BRANDS_PATH}: the list was not read within ${this.reader.timeoutMs} ms`,
+          `GET /${BRANDS_PATH}: the list was not read within ${this.api.timeoutMs} ms`,
         );
       throw error;
     } finally {

@@ -3,7 +3,7 @@ import type { EventClient } from '../client.js';
 import { CallbackError, describeError } from '../errors.js';
 import { flatRandomUUID } from '../flat-uuid.js';
 import { absorbThenable } from '../hook-result.js';
-import type { AuthentikBrand, AuthentikUser, EmitInput } from '../types.js';
+import type { AuthentikBrand, AuthentikUser, EmitInput, EventClass } from '../types.js';
 import type { AdapterOptions, RequestReader } from './adapter-options.js';
 import { brandFromHost } from './brand-match.js';
 import type { BrandLookup, Lookup, UserPkLookup } from './lookups.js';
@@ -79,9 +79,9 @@ export class RecorderCore<R> {
       }
       context = { ...(raw as Record<string, unknown> | undefined) };
     } catch (error) {
-      return this.refuseUnreadable(action, error);
+      return this.refuseUnreadable(action, 'audit', error);
     }
-    return this.send(scope, action, context, user);
+    return this.send(scope, 'audit', action, context, user);
   }
 
   recordFinished(scope: RequestScope<R>, facts: FinishFacts): void {
@@ -90,14 +90,17 @@ export class RecorderCore<R> {
       duration_ms: facts.durationMs,
     };
     if (facts.aborted) base.aborted = true;
-    // Under overload the event would be refused anyway: counted without being built.
+    // The request log is the one event of a request that may be shed: under overload it would
+    // be refused anyway, so it is counted without being built. What the app emits, and the
+    // system_exception below, are audit events, which a full queue makes room for.
     if (this.options.autoLog !== false && !this.client.shedIfFull())
-      this.send(scope, 'custom_http_request', { ...base });
+      this.send(scope, 'request_log', 'custom_http_request', { ...base });
     // A 5xx, or an error that did not become a 4xx answer (a 400 for a bad JSON body is the
     // client's mistake, not the system's): what authentik itself records as system_exception.
     const serverSide = facts.status === undefined || facts.status >= 500;
     const failed = serverSide && (facts.error !== undefined || facts.status !== undefined);
-    if (failed) this.send(scope, 'system_exception', { ...base, ...this.describeFailure(facts) });
+    if (failed)
+      this.send(scope, 'audit', 'system_exception', { ...base, ...this.describeFailure(facts) });
   }
 
   private describeFailure(facts: FinishFacts): Record<string, unknown> {
@@ -112,13 +115,17 @@ export class RecorderCore<R> {
   }
 
   /** What the app passed could not be read: counted and reported like a refused `client.emit()`. */
-  private refuseUnreadable(action: EventAction, error: unknown): false {
-    return this.client.refuse({ action }, `the event could not be read: ${describeError(error)}`);
+  private refuseUnreadable(action: EventAction, eventClass: EventClass, error: unknown): false {
+    return this.client.refuse(
+      { action, eventClass },
+      `the event could not be read: ${describeError(error)}`,
+    );
   }
 
   /** Emits an event of the request; what cannot be read is refused as `invalid`, never thrown. */
   private send(
     scope: RequestScope<R>,
+    eventClass: EventClass,
     action: EventAction,
     context: Record<string, unknown>,
     explicitUser?: AuthentikUser,
@@ -127,21 +134,22 @@ export class RecorderCore<R> {
     // callback again, which emits again: refused (counted and reported), never recursed into.
     if (this.callbackDepth > 0) {
       return this.client.refuse(
-        { action },
+        { action, eventClass },
         'emit() was called from inside a context, user, brand or clientIp callback, which run for every event: it would recurse',
       );
     }
     try {
-      return this.fillAndEmit(scope, action, context, explicitUser);
+      return this.fillAndEmit(scope, eventClass, action, context, explicitUser);
     } catch (error) {
       // Runs in response listeners too, where a throw would crash the process.
-      return this.refuseUnreadable(action, error);
+      return this.refuseUnreadable(action, eventClass, error);
     }
   }
 
   /** Fills in what every event of a request carries, then emits (after lookups, if any are pending). */
   private fillAndEmit(
     scope: RequestScope<R>,
+    eventClass: EventClass,
     action: EventAction,
     context: Record<string, unknown>,
     explicitUser?: AuthentikUser,
@@ -159,6 +167,7 @@ export class RecorderCore<R> {
     if (args) httpRequest.args = args;
     const input: EmitInput = {
       action,
+      eventClass,
       clientIp: this.clientIp(request),
       context: extra
         ? { ...extra, ...context, http_request: httpRequest }

@@ -6,7 +6,7 @@ import { ReadGate, ReadRefused } from './read-gate.js';
 import { contextTrusting } from './transport/trusted-certificates.js';
 
 /** Reads from authentik's API with the client's URL and token (brand and user lookups). */
-export interface AuthentikReader {
+export interface AuthentikApi {
   /**
    * GETs a JSON document. Rejects (never throws synchronously) with an `AuthentikEventsError`
    * whose message never holds the token, a `ReadRefused` when too many reads are already
@@ -22,6 +22,9 @@ export interface AuthentikReader {
   /** Aborts the reads in flight and refuses new ones (the client closed). Idempotent. */
   close(): void;
 }
+
+/** @deprecated The former name of {@link AuthentikApi}. */
+export type AuthentikReader = AuthentikApi;
 
 export interface ReadOptions {
   /** Aborts this read (e.g. its cache entry was evicted). */
@@ -51,13 +54,13 @@ function describeFetchFailure(error: unknown): string {
   return String(error);
 }
 
-export function createApiReader(
+export function createAuthentikApi(
   baseUrl: URL,
   token: string,
   timeoutMs: number,
   userAgent: string,
   ca?: readonly string[],
-): AuthentikReader {
+): AuthentikApi {
   const base = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
   // The `ca` option trusts authentik's certificate here as for delivery.
   const dispatcher = ca
