@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { APP_LOAD_SLOTS, publishAppLoad } from './app-load.js';
+import { APP_LOAD_SLOTS, AppLoadPublisher } from './app-load.js';
 import { type Transport, TransportError, type TransportResponse } from './transport.js';
 import type {
   DeliveryWorkerData,
@@ -42,6 +42,8 @@ const ABORT_ANSWER_MS = 250;
  * event loop pays for a message per batch of requests instead of for the HTTP exchanges. The
  * worker starts with the first request, holds the process open only while requests are in
  * flight, and is replaced if it dies; where it cannot start at all, requests go to `fallback`.
+ * An idle worker costs no CPU: nothing in either thread wakes up until the next request (the
+ * app-load publisher stops with the last answer, the worker only waits for messages).
  */
 export class WorkerTransport implements Transport {
   private worker: Worker | undefined;
@@ -54,7 +56,8 @@ export class WorkerTransport implements Transport {
   private crashes = 0;
   private inProcess: Transport | undefined;
   private closed = false;
-  private stopPublishing: (() => void) | undefined;
+  /** The app's load for the worker's budget (`yieldToBusyApp`): runs only while requests are out. */
+  private publisher: AppLoadPublisher | undefined;
 
   constructor(private readonly options: WorkerTransportOptions) {}
 
@@ -96,6 +99,7 @@ export class WorkerTransport implements Transport {
       this.outgoing.push([id, body]);
       this.scheduleFlush();
       this.updateRef();
+      this.publisher?.start();
     });
   }
 
@@ -107,7 +111,7 @@ export class WorkerTransport implements Transport {
     }
     const worker = this.worker;
     this.worker = undefined;
-    this.stopPublishing?.();
+    this.publisher?.stop();
     if (worker) void worker.terminate().catch(() => undefined);
     this.inProcess?.close();
   }
@@ -133,8 +137,8 @@ export class WorkerTransport implements Transport {
     let appLoad: Int32Array | undefined;
     if (this.options.yieldToBusyApp) {
       appLoad = new Int32Array(new SharedArrayBuffer(APP_LOAD_SLOTS * 4));
-      this.stopPublishing?.();
-      this.stopPublishing = publishAppLoad(appLoad);
+      this.publisher?.stop();
+      this.publisher = new AppLoadPublisher(appLoad, () => this.pending.size > 0);
     }
     let worker: Worker;
     try {
@@ -210,7 +214,8 @@ export class WorkerTransport implements Transport {
   }
 
   private fallBack(reason: string): void {
-    this.stopPublishing?.();
+    this.publisher?.stop();
+    this.publisher = undefined;
     if (this.inProcess) return;
     this.inProcess = this.options.fallback();
     this.options.onFallback(reason);
