@@ -10,10 +10,9 @@ const SAMPLE_EVERY_MS = 100;
 
 /**
  * Main thread: publishes its own event-loop utilisation for the delivery worker's budget, every
- * 100 ms, only while there is delivery work: `start()` when a request goes out; the publisher
- * stops itself at the first sample that finds `active()` false. An idle client thus wakes the
- * app's event loop not once (ten wake-ups a second, forever, cost an idle process about 1% of
- * a core).
+ * 100 ms, only between `start()` and `stop()`: the worker transport runs it while requests are
+ * out, so that an idle client does not wake the app's event loop at all (ten wake-ups a second,
+ * forever, cost an idle process about 1% of a core).
  */
 export class AppLoadPublisher {
   private timer: NodeJS.Timeout | undefined;
@@ -21,11 +20,7 @@ export class AppLoadPublisher {
   private last = performance.eventLoopUtilization();
   private lastAt = performance.now();
 
-  constructor(
-    private readonly target: Int32Array,
-    /** Whether the worker has requests to send; read at each sample. */
-    private readonly active: () => boolean,
-  ) {}
+  constructor(private readonly target: Int32Array) {}
 
   get running(): boolean {
     return this.timer !== undefined;
@@ -34,16 +29,14 @@ export class AppLoadPublisher {
   /**
    * Publishes at once, then every 100 ms. The value published at once covers the time since the
    * last sample, the pause included: what the worker's budget has to go on until the next
-   * sample. A restart within 100 ms of the last sample keeps the value: a sample over a moment
-   * spent inside a callback would read as a fully busy app.
+   * sample. A restart within 100 ms of the last sample (the last answer of a batch, then the
+   * next request) keeps the value: a sample over a moment spent inside a callback would read as
+   * a fully busy app.
    */
   start(): void {
     if (this.timer) return;
     if (performance.now() - this.lastAt >= SAMPLE_EVERY_MS) this.sample();
-    this.timer = setInterval(() => {
-      this.sample();
-      if (!this.active()) this.stop();
-    }, SAMPLE_EVERY_MS);
+    this.timer = setInterval(() => this.sample(), SAMPLE_EVERY_MS);
     // A measurement never keeps the app's process alive.
     this.timer.unref();
   }

@@ -99,7 +99,6 @@ export class WorkerTransport implements Transport {
       this.outgoing.push([id, body]);
       this.scheduleFlush();
       this.updateRef();
-      this.publisher?.start();
     });
   }
 
@@ -138,7 +137,7 @@ export class WorkerTransport implements Transport {
     if (this.options.yieldToBusyApp) {
       appLoad = new Int32Array(new SharedArrayBuffer(APP_LOAD_SLOTS * 4));
       this.publisher?.stop();
-      this.publisher = new AppLoadPublisher(appLoad, () => this.pending.size > 0);
+      this.publisher = new AppLoadPublisher(appLoad);
     }
     let worker: Worker;
     try {
@@ -178,6 +177,7 @@ export class WorkerTransport implements Transport {
     this.aborted = [];
     const pending = [...this.pending];
     this.pending.clear();
+    this.updateRef();
     if (!this.ready) {
       // It never started: nothing reached the server, so the requests go out from here instead.
       this.fallBack(`the delivery worker failed to start: ${failure}`);
@@ -221,11 +221,18 @@ export class WorkerTransport implements Transport {
     this.options.onFallback(reason);
   }
 
-  /** Requests in flight keep the process alive, as sockets would; an idle worker does not. */
+  /**
+   * Requests in flight keep the process alive, as sockets would, and have the app's load
+   * published for the worker's budget; an idle worker does neither.
+   */
   private updateRef(): void {
-    if (!this.worker) return;
-    if (this.pending.size > 0) this.worker.ref();
-    else this.worker.unref();
+    if (this.worker && this.pending.size > 0) {
+      this.worker.ref();
+      this.publisher?.start();
+    } else {
+      this.worker?.unref();
+      this.publisher?.stop();
+    }
   }
 
   private scheduleFlush(): void {

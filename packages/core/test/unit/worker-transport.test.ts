@@ -33,7 +33,7 @@ interface Setup {
 
 const transports: WorkerTransport[] = [];
 
-function setup(workerFile: string): Setup {
+function setup(workerFile: string, yieldToBusyApp = false): Setup {
   const fallbacks: RecordingTransport[] = [];
   const reasons: string[] = [];
   const transport = new WorkerTransport({
@@ -47,7 +47,7 @@ function setup(workerFile: string): Setup {
       lowPriority: false,
     },
     heapMb: 64,
-    yieldToBusyApp: false,
+    yieldToBusyApp,
     fallback: () => {
       const fallback = new RecordingTransport();
       fallbacks.push(fallback);
@@ -74,6 +74,8 @@ interface Answer {
   threadId: number;
   received: Array<[number, string]>;
   aborted: number[];
+  /** The app's load (per mille) as the worker read it; null without `yieldToBusyApp`. */
+  appLoad: number | null;
 }
 
 const answer = (response: TransportResponse) => JSON.parse(response.body) as Answer;
@@ -191,6 +193,71 @@ describe('WorkerTransport with a worker that answers', () => {
     expect(refused.kind).toBe('aborted');
     expect(refused.message).toBe('the transport is closed');
     expect(fallbacks).toHaveLength(0);
+  });
+});
+
+/** Whether the app-load publisher of a transport runs now (no public surface shows it). */
+function publishing(transport: WorkerTransport): boolean {
+  return (transport as unknown as { publisher?: { running: boolean } }).publisher?.running === true;
+}
+
+/** Keeps this thread's event loop busy, letting timers run between stretches of `ms`. */
+async function busyFor(stretches: number, ms: number): Promise<void> {
+  for (let i = 0; i < stretches; i++) {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      // busy on purpose
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+describe("WorkerTransport and the app's load (yieldToBusyApp)", () => {
+  it('publishes the load only while requests are out, and again when they come after an idle spell', async () => {
+    const { transport } = setup('answer-201.mjs', true);
+    expect(publishing(transport)).toBe(false);
+
+    // A busy app with a request out: the worker reads the app as busy (above 900 per mille,
+    // where its budget starts to hold requests back).
+    const held = new AbortController();
+    const holding = transport.send('hold:1', held.signal);
+    expect(publishing(transport)).toBe(true);
+    await busyFor(3, 120);
+    expect(answer(await transport.send('ping', signal())).appLoad).toBeGreaterThan(900);
+
+    // Nothing out: the publisher stops at once, and stays stopped while the app idles.
+    held.abort();
+    await rejection(holding);
+    expect(publishing(transport)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(publishing(transport)).toBe(false);
+
+    // The next request restarts it, and the first value covers the idle pause: not busy.
+    const afterIdle = answer(await transport.send('ping', signal()));
+    expect(afterIdle.appLoad).toBeLessThan(500);
+    expect(publishing(transport)).toBe(false);
+
+    // Busy again after the idle spell: the budget sees it again.
+    const heldAgain = new AbortController();
+    const holdingAgain = transport.send('hold:2', heldAgain.signal);
+    await busyFor(3, 120);
+    expect(answer(await transport.send('ping', signal())).appLoad).toBeGreaterThan(900);
+    heldAgain.abort();
+    await rejection(holdingAgain);
+    expect(publishing(transport)).toBe(false);
+  });
+
+  it('without yieldToBusyApp, the worker gets no load to read and nothing is published', async () => {
+    const { transport } = setup('answer-201.mjs');
+    const response = answer(await transport.send('ping', signal()));
+    expect(response.appLoad).toBeNull();
+    expect(publishing(transport)).toBe(false);
+  });
+
+  it('stops publishing when the worker dies with requests out', async () => {
+    const { transport } = setup('exit-on-crash.mjs', true);
+    await rejection(transport.send('crash', signal()));
+    expect(publishing(transport)).toBe(false);
   });
 });
 
