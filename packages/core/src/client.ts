@@ -137,6 +137,7 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
         userAgent: USER_AGENT,
         ca: resolved.ca,
         maxEventBytes: resolved.maxEventBytes,
+        workerUrl: resolved.workerUrl,
       },
       {
         fallback: (reason) =>
