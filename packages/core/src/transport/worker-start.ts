@@ -70,6 +70,7 @@ export function startDeliveryWorker(options: WorkerStartOptions, events: WorkerE
   });
   worker.on('exit', (code) => {
     clearTimeout(readyTimer);
+    if (!failure && !ready) failure = `it ended without saying it was ready (exit code ${code})`;
     events.exited(failure || `exit code ${code}`);
   });
   return worker;
