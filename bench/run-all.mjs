@@ -12,6 +12,7 @@ const BENCHES = [
   'memory-emit.mjs',
   'request-path.mjs',
   'request-overhead.mjs',
+  'idle-cost.mjs',
 ];
 
 function run(script) {
