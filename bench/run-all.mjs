@@ -13,6 +13,7 @@ const BENCHES = [
   'request-path.mjs',
   'request-overhead.mjs',
   'priorities.mjs',
+  'idle-cost.mjs',
 ];
 
 function run(script) {

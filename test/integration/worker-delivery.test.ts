@@ -131,7 +131,7 @@ describe('a build without delivery-worker.js', () => {
     expect(error).toBeInstanceOf(core.DegradedError);
     expect(error?.code).toBe('ERR_AUTHENTIK_EVENTS_WORKER');
     expect(error?.message).toBe(
-      `the delivery worker ${copy.workerUrl} is not there (a bundled app?): delivering on the app's event loop instead (set delivery: 'in-process' to choose that)`,
+      `the delivery worker ${copy.workerUrl} is not there (a bundled app? give the worker file your build ships as workerUrl): delivering on the app's event loop instead (set delivery: 'in-process' to choose that)`,
     );
     if (canSeeThreadPriorities) expect(lowPriorityThreads()).toEqual([]);
 

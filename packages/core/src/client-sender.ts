@@ -39,6 +39,7 @@ export function createClientSender(parts: ClientSenderParts): Sender {
         userAgent: USER_AGENT,
         ca: resolved.ca,
         maxEventBytes: resolved.maxEventBytes,
+        workerUrl: resolved.workerUrl,
       },
       {
         fallback: (reason) =>

@@ -1,3 +1,5 @@
+import { isAbsolute } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, describeError } from './errors.js';
 
@@ -27,6 +29,54 @@ export function callback() {
         isClass(issue.input) ? 'must be a function, not a class' : 'must be a function',
     },
   );
+}
+
+const FILE_HINT =
+  "new URL('./delivery-worker.js', import.meta.url), or path.join(__dirname, 'delivery-worker.js') in CommonJS";
+
+/**
+ * A file the library loads (the delivery worker), as a `file:` URL or an absolute path; becomes
+ * a `file:` URL. A relative path is refused: it would depend on the working directory the app
+ * happens to be started from, not on where the file was built.
+ */
+export function fileLocation() {
+  return z.unknown().transform((value, context): URL => {
+    const refuse = (message: string) => {
+      context.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    let url: URL | undefined;
+    if (value instanceof URL) url = value;
+    else if (typeof value !== 'string' || value.trim() === '')
+      return refuse(`must be a file: URL or an absolute path, e.g. ${FILE_HINT}`);
+    else if (value.includes('\0')) return refuse('must not contain a NUL character');
+    // A scheme of two letters or more (`C:\…` is a Windows path, not a URL).
+    else if (/^[a-z][a-z0-9+.-]+:/i.test(value)) {
+      try {
+        url = new URL(value);
+      } catch {
+        return refuse(
+          `is not a valid URL; give a file: URL or an absolute path, e.g. ${FILE_HINT}`,
+        );
+      }
+    } else if (!isAbsolute(value))
+      return refuse(
+        `must be an absolute path (a relative one would depend on the directory the app is started from), e.g. ${FILE_HINT}`,
+      );
+    else url = pathToFileURL(value);
+    if (url.protocol !== 'file:')
+      return refuse(
+        `must be a file: URL or an absolute path, not a ${url.protocol} URL: a worker thread starts from a file`,
+      );
+    try {
+      fileURLToPath(url);
+    } catch (error) {
+      return refuse(`is not a file this system can open: ${describeError(error)}`);
+    }
+    if (url.pathname.endsWith('/')) return refuse('must name a file, not a directory');
+    // A copy: the app's URL object could be changed after the options were checked.
+    return new URL(url.href);
+  });
 }
 
 function isClass(value: unknown): boolean {

@@ -70,6 +70,16 @@ export interface ClientOptions {
    * is full. @default 'background'
    */
   delivery?: DeliveryMode;
+  /**
+   * Where the delivery worker's file is, for an app bundled into one file (esbuild, webpack,
+   * ncc), which leaves the worker behind: a `file:` URL or an absolute path to the file your
+   * build makes from `@authentik-events/core/delivery-worker`, e.g.
+   * `new URL('./delivery-worker.js', import.meta.url)`. Without it the worker is looked for
+   * beside this package's own code. If it cannot be started as this version's worker, delivery
+   * falls back to the app's event loop and says why once (`ERR_AUTHENTIK_EVENTS_WORKER`). Not
+   * with `delivery: 'in-process'`, which has no worker. @default the file beside the package
+   */
+  workerUrl?: URL | string;
   retry?: RetryOptions;
   /** Largest serialised event; longer context strings are cut first. @default 65536 */
   maxEventBytes?: number;
@@ -106,6 +116,8 @@ export interface ResolvedClientOptions {
   overflow: 'drop-newest' | 'drop-oldest';
   requestTimeoutMs: number;
   delivery: DeliveryMode;
+  /** The `workerUrl` option as a `file:` URL; undefined: the worker beside the package's code. */
+  workerUrl: URL | undefined;
   retry: ResolvedRetry;
   maxEventBytes: number;
   redact: false | { keys: string[]; except: string[] };

@@ -3,6 +3,7 @@ import { ConfigError } from './errors.js';
 import {
   callback,
   configErrorOf,
+  fileLocation,
   MAX_TIMER_MS,
   milliseconds,
   readOptions,
@@ -40,6 +41,7 @@ const clientOptionsShape = {
   overflow: z.enum(['drop-newest', 'drop-oldest']).optional(),
   requestTimeoutMs: milliseconds().optional(),
   delivery: z.enum(['background', 'worker', 'in-process']).optional(),
+  workerUrl: fileLocation().optional(),
   maxEventBytes: positiveInt.min(1024).optional(),
   retry: strictObject({
     retries: z.number().int().nonnegative().max(100).optional(),
@@ -118,6 +120,12 @@ function resolveRead(
     o.allowInsecureHttp ?? false,
     token.value,
   );
+  if (o.workerUrl !== undefined && o.delivery === 'in-process') {
+    throw new ConfigError(
+      'workerUrl',
+      "has no use with delivery: 'in-process', which starts no worker; leave one of them out",
+    );
+  }
   const retries = o.retry?.retries ?? 8;
   const minDelayMs = o.retry?.minDelayMs ?? 500;
   const maxDelayMs = Math.max(o.retry?.maxDelayMs ?? 30_000, minDelayMs);
@@ -143,6 +151,7 @@ function resolveRead(
     overflow: o.overflow ?? 'drop-newest',
     requestTimeoutMs: o.requestTimeoutMs ?? 10_000,
     delivery: o.delivery ?? 'background',
+    workerUrl: o.workerUrl,
     retry: { retries, minDelayMs, maxDelayMs, maxRetryTimeMs: o.retry?.maxRetryTimeMs ?? 600_000 },
     maxEventBytes: o.maxEventBytes ?? 64 * 1024,
     redact,

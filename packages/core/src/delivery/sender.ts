@@ -122,6 +122,9 @@ export class Sender {
   /** Start sending whatever is queued, now (used by `flush`). */
   wake(): void {
     if (this.stopped) return;
+    // What is queued goes now: the flush timer has nothing left to do (an idle client keeps none).
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const { store, concurrency } = this.options;
     // A new worker takes its first event at once (work() runs up to its first await), so the
     // queue shrinks while this loop runs: count the events waiting when it started.
@@ -179,8 +182,12 @@ export class Sender {
       this.workers--;
       if (this.workers === 0) {
         for (const resolve of this.idleWaiters.splice(0)) resolve();
-        // Events that arrived while the last worker was finishing still need a timer.
-        if (!this.stopped && store.size > 0) this.notifyQueued();
+        if (!this.stopped) {
+          // Events that arrived while the last worker was finishing still need a timer.
+          if (store.size > 0) this.notifyQueued();
+          // Everything settled: the watchdog stops now, not at its next look.
+          else this.watchdog.check();
+        }
       }
     }
   }

@@ -4,6 +4,7 @@
 // accounting, callbacks) stays on the main thread.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { VERSION } from '../version.js';
 import { DeliveryBudget } from './app-load.js';
 import { TransportError } from './transport.js';
 import { UndiciTransport } from './undici-transport.js';
@@ -143,4 +144,4 @@ port.on('message', (message: ToDeliveryWorker) => {
   }
 });
 
-port.postMessage({ type: 'ready' } satisfies FromDeliveryWorker);
+port.postMessage({ type: 'ready', version: VERSION } satisfies FromDeliveryWorker);

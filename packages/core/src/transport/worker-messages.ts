@@ -1,7 +1,10 @@
 import type { TransportFailure, TransportResponse } from './transport.js';
+import type { DELIVERY_WORKER_ROLE } from './worker-role.js';
 
 /** What the delivery worker is started with (`workerData`): plain data, it crosses threads. */
 export interface DeliveryWorkerData {
+  /** Tells a thread started as the delivery worker from any other (worker-role.ts). */
+  role: typeof DELIVERY_WORKER_ROLE;
   endpoint: string;
   token: string;
   concurrency: number;
@@ -28,7 +31,11 @@ export type DeliveryWorkerResult =
   | { id: number; ok: true; response: TransportResponse }
   | { id: number; ok: false; kind: TransportFailure; message: string; code?: string };
 
-/** Worker to main thread: `ready` once it is set up, then results batched per turn of its loop. */
+/**
+ * Worker to main thread: `ready` once it is set up, with the version of the package it was built
+ * from (a worker file copied from another version may speak another protocol), then results
+ * batched per turn of its loop.
+ */
 export type FromDeliveryWorker =
-  | { type: 'ready' }
+  | { type: 'ready'; version: string }
   | { type: 'results'; results: DeliveryWorkerResult[] };

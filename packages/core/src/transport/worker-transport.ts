@@ -1,21 +1,29 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { APP_LOAD_SLOTS, publishAppLoad } from './app-load.js';
+import type { Worker } from 'node:worker_threads';
+import { APP_LOAD_SLOTS, AppLoadPublisher } from './app-load.js';
 import { type Transport, TransportError, type TransportResponse } from './transport.js';
 import type {
   DeliveryWorkerData,
   DeliveryWorkerResult,
-  FromDeliveryWorker,
   ToDeliveryWorker,
 } from './worker-messages.js';
+import { DELIVERY_WORKER_ROLE } from './worker-role.js';
+import { startDeliveryWorker } from './worker-start.js';
 
 export interface WorkerTransportOptions {
-  /** The built delivery worker (dist/delivery-worker.js). */
-  workerUrl: URL;
-  data: Omit<DeliveryWorkerData, 'appLoad'>;
+  /**
+   * The built delivery worker (dist/delivery-worker.js, or the app's `workerUrl`); undefined when
+   * the package cannot tell where its own code is (bundled into CommonJS without `import.meta`).
+   */
+  workerUrl: URL | undefined;
+  /** Whether `workerUrl` is the app's (the option) rather than the package's own file. */
+  workerUrlGiven?: boolean;
+  data: Omit<DeliveryWorkerData, 'appLoad' | 'role'>;
   /** The worker's heap limit (worker-heap.ts sizes it from the configuration). */
   heapMb: number;
+  /** End a worker that has not said it is ready by then, and fall back (undefined: no deadline). */
+  readyTimeoutMs?: number;
   /** Keep the worker to a small share of the time while the app's event loop is busy. */
   yieldToBusyApp: boolean;
   /** Where requests go when no worker can run here (a bundled app without the worker file, say). */
@@ -42,6 +50,8 @@ const ABORT_ANSWER_MS = 250;
  * event loop pays for a message per batch of requests instead of for the HTTP exchanges. The
  * worker starts with the first request, holds the process open only while requests are in
  * flight, and is replaced if it dies; where it cannot start at all, requests go to `fallback`.
+ * An idle worker costs no CPU: nothing in either thread wakes up until the next request (the
+ * app-load publisher stops with the last answer, the worker only waits for messages).
  */
 export class WorkerTransport implements Transport {
   private worker: Worker | undefined;
@@ -54,7 +64,8 @@ export class WorkerTransport implements Transport {
   private crashes = 0;
   private inProcess: Transport | undefined;
   private closed = false;
-  private stopPublishing: (() => void) | undefined;
+  /** The app's load for the worker's budget (`yieldToBusyApp`): runs only while requests are out. */
+  private publisher: AppLoadPublisher | undefined;
 
   constructor(private readonly options: WorkerTransportOptions) {}
 
@@ -107,7 +118,7 @@ export class WorkerTransport implements Transport {
     }
     const worker = this.worker;
     this.worker = undefined;
-    this.stopPublishing?.();
+    this.publisher?.stop();
     if (worker) void worker.terminate().catch(() => undefined);
     this.inProcess?.close();
   }
@@ -125,46 +136,64 @@ export class WorkerTransport implements Transport {
   /** Starts the worker if none runs; false when none can (the caller then sends in process). */
   private startWorker(): boolean {
     if (this.worker) return true;
-    const { workerUrl, data } = this.options;
+    const { workerUrl, workerUrlGiven, data } = this.options;
+    if (workerUrl === undefined) {
+      this.fallBack(
+        "the delivery worker's file cannot be found: this code was bundled without import.meta.url; give the worker file your build ships as workerUrl",
+      );
+      return false;
+    }
     if (workerUrl.protocol !== 'file:' || !existsSync(fileURLToPath(workerUrl))) {
-      this.fallBack(`the delivery worker ${workerUrl.href} is not there (a bundled app?)`);
+      this.fallBack(
+        workerUrlGiven
+          ? `${this.workerName} is not there`
+          : `${this.workerName} is not there (a bundled app? give the worker file your build ships as workerUrl)`,
+      );
       return false;
     }
     let appLoad: Int32Array | undefined;
     if (this.options.yieldToBusyApp) {
       appLoad = new Int32Array(new SharedArrayBuffer(APP_LOAD_SLOTS * 4));
-      this.stopPublishing?.();
-      this.stopPublishing = publishAppLoad(appLoad);
+      this.publisher?.stop();
+      this.publisher = new AppLoadPublisher(appLoad);
     }
     let worker: Worker;
     try {
-      worker = new Worker(workerUrl, {
-        workerData: { ...data, appLoad: appLoad?.buffer as SharedArrayBuffer | undefined },
-        // The app's flags (loaders, --require'd agents) are not for this thread.
-        execArgv: [],
-        // A cap protects the app from a leak in the worker; it is sized for the requests the
-        // configuration can have in flight.
-        resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb },
-      });
+      worker = startDeliveryWorker(
+        {
+          url: workerUrl,
+          workerData: {
+            ...data,
+            role: DELIVERY_WORKER_ROLE,
+            appLoad: appLoad?.buffer as SharedArrayBuffer | undefined,
+          },
+          heapMb: this.options.heapMb,
+          readyTimeoutMs: this.options.readyTimeoutMs,
+        },
+        {
+          ready: () => {
+            if (this.worker === worker) this.ready = true;
+          },
+          results: (results) => {
+            if (this.worker !== worker) return;
+            for (const result of results) this.receive(result);
+          },
+          exited: (failure) => this.exited(worker, failure),
+        },
+      );
     } catch (error) {
-      this.fallBack(`the delivery worker could not start: ${(error as Error).message}`);
+      this.fallBack(`${this.workerName} could not start: ${(error as Error).message}`);
       return false;
     }
     this.worker = worker;
     this.ready = false;
-    worker.unref();
-    worker.on('message', (message: FromDeliveryWorker) => {
-      if (this.worker !== worker) return;
-      if (message.type === 'ready') this.ready = true;
-      else for (const result of message.results) this.receive(result);
-    });
-    // An 'error' is followed by 'exit'; the exit decides what becomes of the requests.
-    let failure = '';
-    worker.on('error', (error) => {
-      failure = error.message;
-    });
-    worker.on('exit', (code) => this.exited(worker, failure || `exit code ${code}`));
     return true;
+  }
+
+  /** How messages name the worker's file, and where it came from. */
+  private get workerName(): string {
+    const { workerUrl, workerUrlGiven } = this.options;
+    return `the delivery worker ${workerUrl?.href}${workerUrlGiven ? ' (workerUrl)' : ''}`;
   }
 
   private exited(worker: Worker, failure: string): void {
@@ -174,9 +203,10 @@ export class WorkerTransport implements Transport {
     this.aborted = [];
     const pending = [...this.pending];
     this.pending.clear();
+    this.updateRef();
     if (!this.ready) {
       // It never started: nothing reached the server, so the requests go out from here instead.
-      this.fallBack(`the delivery worker failed to start: ${failure}`);
+      this.fallBack(`${this.workerName} failed to start: ${failure}`);
       for (const [, request] of pending) {
         request.signal.removeEventListener('abort', request.onAbort);
         this.sendInProcess(request.body, request.signal).then(request.resolve, request.reject);
@@ -187,7 +217,7 @@ export class WorkerTransport implements Transport {
     // network errors and are retried (their event_id tells a duplicate apart).
     this.crashes++;
     if (this.crashes >= MAX_CRASHES) {
-      this.fallBack(`the delivery worker stopped ${this.crashes} times, last: ${failure}`);
+      this.fallBack(`${this.workerName} stopped ${this.crashes} times, last: ${failure}`);
     }
     for (const [, request] of pending) {
       request.signal.removeEventListener('abort', request.onAbort);
@@ -210,17 +240,25 @@ export class WorkerTransport implements Transport {
   }
 
   private fallBack(reason: string): void {
-    this.stopPublishing?.();
+    this.publisher?.stop();
+    this.publisher = undefined;
     if (this.inProcess) return;
     this.inProcess = this.options.fallback();
     this.options.onFallback(reason);
   }
 
-  /** Requests in flight keep the process alive, as sockets would; an idle worker does not. */
+  /**
+   * Requests in flight keep the process alive, as sockets would, and have the app's load
+   * published for the worker's budget; an idle worker does neither.
+   */
   private updateRef(): void {
-    if (!this.worker) return;
-    if (this.pending.size > 0) this.worker.ref();
-    else this.worker.unref();
+    if (this.worker && this.pending.size > 0) {
+      this.worker.ref();
+      this.publisher?.start();
+    } else {
+      this.worker?.unref();
+      this.publisher?.stop();
+    }
   }
 
   private scheduleFlush(): void {

@@ -585,3 +585,84 @@ describe('prototype pollution cannot configure the client', () => {
     expect(resolved.endpoint.href).toBe('https://auth.example.com/x/api/v3/events/events/');
   });
 });
+
+describe('workerUrl: where a bundled app keeps the delivery worker', () => {
+  const HINT =
+    "new URL('./delivery-worker.js', import.meta.url), or path.join(__dirname, 'delivery-worker.js') in CommonJS";
+
+  it('takes a file: URL, as a URL or a string, and an absolute path, as a file: URL', () => {
+    const url = new URL('file:///srv/app/dist/delivery-worker.js');
+    expect(resolveOptions({ ...base, workerUrl: url }, noEnv).workerUrl).toEqual(url);
+    expect(resolveOptions({ ...base, workerUrl: url.href }, noEnv).workerUrl).toEqual(url);
+    expect(
+      resolveOptions({ ...base, workerUrl: '/srv/app/dist/delivery-worker.js' }, noEnv).workerUrl,
+    ).toEqual(url);
+    expect(
+      resolveOptions({ ...base, workerUrl: '/srv/my app/worker #1.js' }, noEnv).workerUrl?.href,
+    ).toBe('file:///srv/my%20app/worker%20%231.js');
+    expect(resolveOptions(base, noEnv).workerUrl).toBeUndefined();
+  });
+
+  it('keeps its own copy: changing the URL object later changes nothing', () => {
+    const url = new URL('file:///srv/app/dist/delivery-worker.js');
+    const resolved = resolveOptions({ ...base, workerUrl: url }, noEnv);
+    url.pathname = '/tmp/elsewhere.js';
+    expect(resolved.workerUrl?.href).toBe('file:///srv/app/dist/delivery-worker.js');
+  });
+
+  it.each([
+    ['a relative path', './dist/delivery-worker.js', 'must be an absolute path'],
+    ['a bare file name', 'delivery-worker.js', 'must be an absolute path'],
+    ['an http URL', 'https://cdn.example.com/delivery-worker.js', 'not a https: URL'],
+    ['a data URL', 'data:text/javascript,1', 'not a data: URL'],
+    ['an http URL object', new URL('http://example.com/w.js'), 'not a http: URL'],
+    ['a directory', '/srv/app/dist/', 'must name a file, not a directory'],
+    [
+      'a file URL with a host',
+      'file://fileserver/share/w.js',
+      'is not a file this system can open',
+    ],
+    ['an empty string', '', 'must be a file: URL or an absolute path'],
+    ['a number', 42, 'must be a file: URL or an absolute path'],
+    ['an object', { href: 'file:///w.js' }, 'must be a file: URL or an absolute path'],
+    ['a NUL character', '/srv/app/w.js\u0000.png', 'must not contain a NUL character'],
+  ])('refuses %s with a ConfigError that says what it must be', (_, workerUrl, says) => {
+    const error = refuse({ ...base, workerUrl });
+    expect(error.option).toBe('workerUrl');
+    expect(error.message).toContain(says);
+    expect(error.message.startsWith('@authentik-events: option "workerUrl" is invalid: ')).toBe(
+      true,
+    );
+  });
+
+  it('says how to write it for a relative path', () => {
+    expect(refuse({ ...base, workerUrl: 'dist/delivery-worker.js' }).message).toContain(HINT);
+  });
+
+  it("refuses it with delivery: 'in-process', which starts no worker", () => {
+    const error = refuse({ ...base, delivery: 'in-process', workerUrl: '/srv/w.js' });
+    expect(error.option).toBe('workerUrl');
+    expect(error.message).toBe(
+      `@authentik-events: option "workerUrl" has no use with delivery: 'in-process', which starts no worker; leave one of them out`,
+    );
+    expect(
+      resolveOptions({ ...base, delivery: 'worker', workerUrl: '/srv/w.js' }, noEnv),
+    ).toMatchObject({ delivery: 'worker', workerUrl: new URL('file:///srv/w.js') });
+  });
+
+  it('suggests it for a misspelling', () => {
+    expect(refuse({ ...base, workerURL: '/srv/w.js' }).message).toContain(
+      'did you mean "workerUrl"',
+    );
+  });
+});
+
+describe('VERSION', () => {
+  it("is package.json's: the delivery worker must say the same one", async () => {
+    const { VERSION } = await import('../../src/version.js');
+    const manifest = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    );
+    expect(VERSION).toBe(manifest.version);
+  });
+});

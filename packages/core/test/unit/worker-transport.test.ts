@@ -7,6 +7,7 @@ import {
   type TransportResponse,
 } from '../../src/transport/transport.js';
 import { WorkerTransport } from '../../src/transport/worker-transport.js';
+import { VERSION } from '../../src/version.js';
 
 const fixture = (name: string) => new URL(`../fixtures/workers/${name}`, import.meta.url);
 
@@ -33,11 +34,20 @@ interface Setup {
 
 const transports: WorkerTransport[] = [];
 
-function setup(workerFile: string): Setup {
+interface SetupOptions {
+  yieldToBusyApp?: boolean;
+  /** As if the file came from the `workerUrl` option. */
+  given?: boolean;
+  readyTimeoutMs?: number;
+}
+
+function setup(workerFile: string, options: SetupOptions = {}): Setup {
   const fallbacks: RecordingTransport[] = [];
   const reasons: string[] = [];
   const transport = new WorkerTransport({
     workerUrl: fixture(workerFile),
+    workerUrlGiven: options.given,
+    readyTimeoutMs: options.readyTimeoutMs,
     data: {
       endpoint: 'http://127.0.0.1:9/api/v3/events/events/',
       token: 'unit-test-token',
@@ -47,7 +57,7 @@ function setup(workerFile: string): Setup {
       lowPriority: false,
     },
     heapMb: 64,
-    yieldToBusyApp: false,
+    yieldToBusyApp: options.yieldToBusyApp ?? false,
     fallback: () => {
       const fallback = new RecordingTransport();
       fallbacks.push(fallback);
@@ -74,6 +84,8 @@ interface Answer {
   threadId: number;
   received: Array<[number, string]>;
   aborted: number[];
+  /** The app's load (per mille) as the worker read it; null without `yieldToBusyApp`. */
+  appLoad: number | null;
 }
 
 const answer = (response: TransportResponse) => JSON.parse(response.body) as Answer;
@@ -194,6 +206,71 @@ describe('WorkerTransport with a worker that answers', () => {
   });
 });
 
+/** Whether the app-load publisher of a transport runs now (no public surface shows it). */
+function publishing(transport: WorkerTransport): boolean {
+  return (transport as unknown as { publisher?: { running: boolean } }).publisher?.running === true;
+}
+
+/** Keeps this thread's event loop busy, letting timers run between stretches of `ms`. */
+async function busyFor(stretches: number, ms: number): Promise<void> {
+  for (let i = 0; i < stretches; i++) {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      // busy on purpose
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+describe("WorkerTransport and the app's load (yieldToBusyApp)", () => {
+  it('publishes the load only while requests are out, and again when they come after an idle spell', async () => {
+    const { transport } = setup('answer-201.mjs', { yieldToBusyApp: true });
+    expect(publishing(transport)).toBe(false);
+
+    // A busy app with a request out: the worker reads the app as busy (above 900 per mille,
+    // where its budget starts to hold requests back).
+    const held = new AbortController();
+    const holding = transport.send('hold:1', held.signal);
+    expect(publishing(transport)).toBe(true);
+    await busyFor(3, 120);
+    expect(answer(await transport.send('ping', signal())).appLoad).toBeGreaterThan(900);
+
+    // Nothing out: the publisher stops at once, and stays stopped while the app idles.
+    held.abort();
+    await rejection(holding);
+    expect(publishing(transport)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(publishing(transport)).toBe(false);
+
+    // The next request restarts it, and the first value covers the idle pause: not busy.
+    const afterIdle = answer(await transport.send('ping', signal()));
+    expect(afterIdle.appLoad).toBeLessThan(500);
+    expect(publishing(transport)).toBe(false);
+
+    // Busy again after the idle spell: the budget sees it again.
+    const heldAgain = new AbortController();
+    const holdingAgain = transport.send('hold:2', heldAgain.signal);
+    await busyFor(3, 120);
+    expect(answer(await transport.send('ping', signal())).appLoad).toBeGreaterThan(900);
+    heldAgain.abort();
+    await rejection(holdingAgain);
+    expect(publishing(transport)).toBe(false);
+  });
+
+  it('without yieldToBusyApp, the worker gets no load to read and nothing is published', async () => {
+    const { transport } = setup('answer-201.mjs');
+    const response = answer(await transport.send('ping', signal()));
+    expect(response.appLoad).toBeNull();
+    expect(publishing(transport)).toBe(false);
+  });
+
+  it('stops publishing when the worker dies with requests out', async () => {
+    const { transport } = setup('exit-on-crash.mjs', { yieldToBusyApp: true });
+    await rejection(transport.send('crash', signal()));
+    expect(publishing(transport)).toBe(false);
+  });
+});
+
 describe('WorkerTransport when no worker can run', () => {
   it('re-sends what was pending through the fallback when the worker throws before "ready"', async () => {
     const { transport, fallbacks, reasons } = setup('throw-at-startup.mjs');
@@ -206,7 +283,9 @@ describe('WorkerTransport when no worker can run', () => {
       { status: 202, retryAfter: undefined, body: 'fallback:one' },
       { status: 202, retryAfter: undefined, body: 'fallback:two' },
     ]);
-    expect(reasons).toEqual(['the delivery worker failed to start: fixture: cannot start']);
+    expect(reasons).toEqual([
+      `the delivery worker ${fixture('throw-at-startup.mjs').href} failed to start: fixture: cannot start`,
+    ]);
     expect(transport.usesWorker).toBe(false);
 
     // From now on the fallback takes every request; no new worker is tried.
@@ -229,12 +308,88 @@ describe('WorkerTransport when no worker can run', () => {
 
     expect(responses.map((r) => r.body)).toEqual(['fallback:x', 'fallback:y']);
     expect(reasons).toEqual([
-      `the delivery worker ${fixture('does-not-exist.mjs').href} is not there (a bundled app?)`,
+      `the delivery worker ${fixture('does-not-exist.mjs').href} is not there (a bundled app? give the worker file your build ships as workerUrl)`,
     ]);
     expect(fallbacks).toHaveLength(1);
     expect(fallbacks[0]?.bodies).toEqual(['x', 'y']);
     expect(workerOf(transport)).toBeUndefined();
     expect(transport.usesWorker).toBe(false);
+  });
+});
+
+/** Sends two requests to a worker that cannot be used, and checks they went to the fallback. */
+async function expectFallbackFor(setupResult: Setup, reason: string): Promise<void> {
+  const { transport, fallbacks, reasons } = setupResult;
+  const responses = await Promise.all([
+    transport.send('one', signal()),
+    transport.send('two', signal()),
+  ]);
+  expect(responses.map((r) => r.body)).toEqual(['fallback:one', 'fallback:two']);
+  expect(reasons).toEqual([reason]);
+  expect(transport.usesWorker).toBe(false);
+  expect(workerOf(transport)).toBeUndefined();
+  expect((await transport.send('three', signal())).body).toBe('fallback:three');
+  expect(fallbacks).toHaveLength(1);
+  expect(fallbacks[0]?.bodies).toEqual(['one', 'two', 'three']);
+}
+
+describe('WorkerTransport with a file that is not this version of the delivery worker', () => {
+  it('ends a worker of another version at its "ready", and sends from here, nothing through it', async () => {
+    const url = fixture('ready-of-another-version.mjs').href;
+    await expectFallbackFor(
+      setup('ready-of-another-version.mjs', { given: true }),
+      `the delivery worker ${url} (workerUrl) failed to start: it is the delivery worker of @authentik-events/core 0.0.1, not of ${VERSION}: use the file of the version the app runs`,
+    );
+  });
+
+  it('ends a worker whose first message is not "ready" (and never reads the rest)', async () => {
+    const url = fixture('not-a-worker.mjs').href;
+    await expectFallbackFor(
+      setup('not-a-worker.mjs', { given: true }),
+      `the delivery worker ${url} (workerUrl) failed to start: it is not the delivery worker (its first message was a string)`,
+    );
+  });
+
+  it('ends a worker that says nothing by its ready deadline', async () => {
+    const url = fixture('never-ready.mjs').href;
+    await expectFallbackFor(
+      setup('never-ready.mjs', { given: true, readyTimeoutMs: 300 }),
+      `the delivery worker ${url} (workerUrl) failed to start: it did not say it was ready within 0.3 s`,
+    );
+  });
+
+  it('names the option when the file it gives is not there', async () => {
+    const url = fixture('does-not-exist.mjs').href;
+    await expectFallbackFor(
+      setup('does-not-exist.mjs', { given: true }),
+      `the delivery worker ${url} (workerUrl) is not there`,
+    );
+  });
+
+  it('falls back, with its reason, when it cannot tell where its worker is', async () => {
+    const reasons: string[] = [];
+    const fallback = new RecordingTransport();
+    const transport = new WorkerTransport({
+      workerUrl: undefined,
+      data: {
+        endpoint: 'http://127.0.0.1:9/api/v3/events/events/',
+        token: 'unit-test-token',
+        concurrency: 4,
+        timeoutMs: 1000,
+        userAgent: 'worker-transport-test',
+        lowPriority: false,
+      },
+      heapMb: 64,
+      yieldToBusyApp: true,
+      fallback: () => fallback,
+      onFallback: (reason) => reasons.push(reason),
+    });
+    transports.push(transport);
+    expect((await transport.send('x', signal())).body).toBe('fallback:x');
+    expect(reasons).toEqual([
+      "the delivery worker's file cannot be found: this code was bundled without import.meta.url; give the worker file your build ships as workerUrl",
+    ]);
+    expect(publishing(transport)).toBe(false);
   });
 });
 
@@ -263,7 +418,9 @@ describe('WorkerTransport with a worker that dies after "ready"', () => {
     expect(reasons).toEqual([]);
 
     await crash();
-    expect(reasons).toEqual(['the delivery worker stopped 3 times, last: exit code 3']);
+    expect(reasons).toEqual([
+      `the delivery worker ${fixture('exit-on-crash.mjs').href} stopped 3 times, last: exit code 3`,
+    ]);
     expect(transport.usesWorker).toBe(false);
 
     // After the third crash every request goes to the fallback, "crash" included.
