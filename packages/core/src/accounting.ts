@@ -11,6 +11,9 @@ function zeroDrops(): DropCounts {
   return Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as DropCounts;
 }
 
+/** Hears the latency of each delivery, emit to 2xx, in seconds (a metrics histogram). */
+export type LatencyListener = (seconds: number) => void;
+
 interface SettleWaiter {
   maxSeq: number;
   remaining: number;
@@ -27,8 +30,12 @@ export class Accounting {
   inFlight = 0;
   delivered = 0;
   retried = 0;
+  /** Request logs left out by `autoLog.sample`: never emitted, so outside the equation. */
+  sampledOut = 0;
   readonly dropped: DropCounts = zeroDrops();
   private waiters: SettleWaiter[] = [];
+  /** Empty unless metrics are registered: then, and only then, events are timed. */
+  private latencyListeners: LatencyListener[] = [];
 
   snapshot(queued: number, queuedBytes: number, awaitingLookup = 0): ClientStats {
     return {
@@ -40,6 +47,20 @@ export class Accounting {
       delivered: this.delivered,
       retried: this.retried,
       dropped: { ...this.dropped },
+      sampledOut: this.sampledOut,
+    };
+  }
+
+  /** An event's `emittedAt`: the time now while someone listens for latencies, else 0 (no clock read). */
+  emitTime(): number {
+    return this.latencyListeners.length === 0 ? 0 : performance.now();
+  }
+
+  /** Adds a latency listener; returns the function that removes it. */
+  listenToLatency(listener: LatencyListener): () => void {
+    this.latencyListeners = [...this.latencyListeners, listener];
+    return () => {
+      this.latencyListeners = this.latencyListeners.filter((other) => other !== listener);
     };
   }
 
@@ -65,13 +86,25 @@ export class Accounting {
   /** An event that was queued or in flight reached its end. */
   settled(event: QueuedEvent, outcome: 'delivered' | DropReason, wasInFlight: boolean): void {
     if (wasInFlight) this.inFlight--;
-    if (outcome === 'delivered') this.delivered++;
-    else this.dropped[outcome]++;
+    if (outcome === 'delivered') {
+      this.delivered++;
+      if (event.emittedAt) this.observeLatency((performance.now() - event.emittedAt) / 1000);
+    } else this.dropped[outcome]++;
     if (this.waiters.length === 0) return;
     for (const waiter of this.waiters) {
       if (event.seq <= waiter.maxSeq && --waiter.remaining === 0) waiter.resolve();
     }
     this.waiters = this.waiters.filter((waiter) => waiter.remaining > 0);
+  }
+
+  private observeLatency(seconds: number): void {
+    for (const listener of this.latencyListeners) {
+      try {
+        listener(seconds);
+      } catch {
+        // A metrics library's failure must not break the accounting of deliveries.
+      }
+    }
   }
 
   /** Resolves when the `unsettled` events emitted up to `maxSeq` are all settled. */

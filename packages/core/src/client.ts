@@ -1,5 +1,7 @@
 import { Accounting } from './accounting.js';
 import { type AuthentikReader, createApiReader } from './api-reader.js';
+import type { CheckOptions, CheckResult } from './check/check-types.js';
+import { runCheck } from './check/run-check.js';
 import { Sender } from './delivery/sender.js';
 import { checkEmitInput } from './emit-check.js';
 import { type AuthentikEventsError, ConfigError, DegradedError, describeError } from './errors.js';
@@ -7,6 +9,7 @@ import { registerForExit } from './exit-flush.js';
 import { flatRandomUUID } from './flat-uuid.js';
 import { absorbThenable } from './hook-result.js';
 import { setLongTimeout } from './long-timer.js';
+import { kDeliveryLatency } from './metrics/delivery-latency.js';
 import type { ClientOptions } from './options.js';
 import { Outcomes } from './outcomes.js';
 import { boundQueuedEvent } from './payload/bound-event.js';
@@ -17,6 +20,7 @@ import type { QueuedEvent } from './queued-event.js';
 import { Reporter } from './reporter.js';
 import { resolveOptions } from './resolve-options.js';
 import { createTokenMask } from './secrets/token-mask.js';
+import { activeTraceIds, addTraceIds, loadTraceApi } from './tracing/trace-ids.js';
 import { CONNECTION_PROBLEM_CODES } from './transport/connection-problem.js';
 import { createTransport } from './transport/create-transport.js';
 import type { ClientStats, DeliveryReport, EmitInput } from './types.js';
@@ -65,6 +69,14 @@ export interface EventClient {
    * still held as it is.
    */
   hold(input: EmitInput, extraBytes: number): HeldEvent | undefined;
+  /**
+   * Whether events will arrive, within a few seconds: the URL reachable, TLS trusted, the token
+   * valid and allowed to create events, authentik's version. Never throws and never quotes the
+   * token: each problem found comes with what to do. Creates an event only with `sendTestEvent`.
+   */
+  check(options?: CheckOptions): Promise<CheckResult>;
+  /** For adapters: a request log that `autoLog.sample` left out (counted in `stats().sampledOut`). */
+  countSampledOut(): void;
 }
 
 /** An event held for a lookup; see `EventClient.hold`. */
@@ -99,8 +111,10 @@ const EVENT_OVERHEAD_BYTES = 256;
  */
 export function createEventClient(options: ClientOptions = {}): EventClient {
   const resolved = resolveOptions(options);
+  loadTraceApi();
   const accounting = new Accounting();
-  const reporter = new Reporter(resolved.onError, resolved.onDrop, createTokenMask(resolved.token));
+  const tokenMask = createTokenMask(resolved.token);
+  const reporter = new Reporter(resolved.onError, resolved.onDrop, tokenMask);
   const limits = {
     maxCount: resolved.maxQueueSize,
     maxBytes: resolved.maxQueueBytes,
@@ -209,11 +223,16 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     if (input.context) snapshot.context = { ...input.context };
     if (input.user) snapshot.user = { ...input.user };
     if (input.brand) snapshot.brand = { ...input.brand };
+    const trace = activeTraceIds();
+    if (trace) {
+      snapshot.context ??= {};
+      addTraceIds(snapshot.context, trace);
+    }
     const bytes =
       EVENT_OVERHEAD_BYTES +
       extraBytes +
       boundQueuedEvent(snapshot, { maxEventBytes: resolved.maxEventBytes, redactor });
-    return { id, seq: 0, input: snapshot, bytes };
+    return { id, seq: 0, input: snapshot, bytes, emittedAt: accounting.emitTime() };
   }
 
   /** `emit`, or with `hold` the same for an event held until a lookup completes it. */
@@ -261,7 +280,11 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     let completed = held;
     try {
       if (input !== undefined && checkEmitInput(input) === undefined) {
-        const candidate = { ...toQueuedEvent(input, held.id), seq: held.seq };
+        const candidate = {
+          ...toQueuedEvent(input, held.id),
+          seq: held.seq,
+          emittedAt: held.emittedAt,
+        };
         if (candidate.bytes <= held.bytes) completed = candidate;
       }
     } catch {
@@ -393,8 +416,10 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   };
   const unregisterExit = registerForExit(exitParticipant);
 
-  const client: EventClient & { [kExitParticipant]: unknown } = {
+  const client: EventClient & { [kExitParticipant]: unknown; [kDeliveryLatency]: unknown } = {
     [kExitParticipant]: exitParticipant,
+    [kDeliveryLatency]: (listener: (seconds: number) => void) =>
+      accounting.listenToLatency(listener),
     emit,
     flush,
     close,
@@ -413,6 +438,11 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       return true;
     },
     api,
+    check: (checkOptions) =>
+      runCheck({ ...resolved, userAgent: USER_AGENT, mask: tokenMask }, checkOptions),
+    countSampledOut() {
+      accounting.sampledOut++;
+    },
     hold(input, extraBytes) {
       const held = accept(input, { extraBytes });
       if (!held) return undefined;

@@ -71,6 +71,11 @@ export interface ClientStats {
   /** Attempts that were retried (not events). */
   retried: number;
   dropped: DropCounts;
+  /**
+   * Request logs that `autoLog.sample` left out: never built, never emitted, never dropped (so
+   * outside the equation above).
+   */
+  sampledOut: number;
 }
 
 /** What happened between the start and the end of a `flush()` or `close()`. */

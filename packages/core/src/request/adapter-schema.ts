@@ -86,6 +86,7 @@ const CLIENT_MEMBERS = [
   'report',
   'refuse',
   'shedIfFull',
+  'countSampledOut',
 ] as const;
 
 /** What a shared client lacks, if anything (a client of an older version lacks some members). */
@@ -111,7 +112,22 @@ const adapterShape = {
       error: (issue) => clientProblem(issue.input),
     })
     .optional(),
-  autoLog: z.boolean().optional(),
+  autoLog: z
+    .union(
+      [
+        z.boolean(),
+        strictObject({
+          sample: z
+            .union([z.number().min(0).max(1), callback()], {
+              error:
+                'must be a number from 0 to 1 (the share of requests recorded) or a function (request) => number | boolean',
+            })
+            .optional(),
+        }),
+      ],
+      { error: 'must be true, false or { sample }' },
+    )
+    .optional(),
   ignore: z
     .union([z.array(ignoreEntry), callback()], {
       error: 'must be an array of paths/RegExps or a function (path, request) => boolean',
