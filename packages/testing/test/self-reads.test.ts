@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENTS, get, postEvent, start } from './helpers.js';
+import { get, postEvent, start } from './helpers.js';
 
 // authentik's UserViewSet.user_me and admin VersionView ask only for an authenticated user:
 // a token without authentik_events.add_event still reads them (what client.check() relies on).
