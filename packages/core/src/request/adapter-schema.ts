@@ -24,6 +24,8 @@ const lookupOptions = strictObject({
   max: z.number().int().positive().max(MAX_CACHE_ENTRIES).optional(),
 });
 
+const SHARE = { error: 'must be a number from 0 to 1: the share of requests recorded' };
+
 /** RFC 9110's token: what a header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Headers whose value is a secret: never a request id, whatever `trustHeader` says. */
@@ -118,7 +120,7 @@ const adapterShape = {
         z.boolean(),
         strictObject({
           sample: z
-            .union([z.number().min(0).max(1), callback()], {
+            .union([z.number().min(0, SHARE).max(1, SHARE), callback()], {
               error:
                 'must be a number from 0 to 1 (the share of requests recorded) or a function (request) => number | boolean',
             })
