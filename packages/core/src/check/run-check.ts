@@ -113,7 +113,11 @@ async function checkSteps(
   if (tls) checks.tls = 'ok';
   const user = (me.json as { user?: unknown } | undefined)?.user;
   if (me.status !== 200 || user === null || typeof user !== 'object') {
-    const { problem, api } = tokenReadProblem(me, `/${ME_PATH}`, serverSaid(me.json, target.mask));
+    const { problem, api } = tokenReadProblem(
+      me,
+      new URL(ME_PATH, url).pathname,
+      serverSaid(me.json, target.mask),
+    );
     checks.api = api ? 'ok' : 'failed';
     if (api) checks.token = 'failed';
     problems.push(problem);
@@ -140,7 +144,12 @@ async function checkSteps(
     problems.push(networkProblem(probe, url, timeoutMs, target.mask).problem);
     return;
   }
-  const denied = createProblem(probe, `/${EVENTS_PATH}`, serverSaid(probe.json, target.mask), who);
+  const denied = createProblem(
+    probe,
+    new URL(EVENTS_PATH, url).pathname,
+    serverSaid(probe.json, target.mask),
+    who,
+  );
   checks.createEvents = denied ? 'failed' : 'ok';
   if (denied) problems.push(denied);
   if (!sendTestEvent || denied) return;
@@ -164,14 +173,18 @@ async function checkSteps(
   problems.push(
     sent.kind === 'failed'
       ? networkProblem(sent, url, timeoutMs, target.mask).problem
-      : testEventProblem(sent, serverSaid(sent.json, target.mask)),
+      : testEventProblem(
+          sent,
+          new URL(EVENTS_PATH, url).pathname,
+          serverSaid(sent.json, target.mask),
+        ),
   );
 }
 
-function testEventProblem(answer: Answer, said: string | undefined) {
+function testEventProblem(answer: Answer, path: string, said: string | undefined) {
   return {
     code: 'ERR_AUTHENTIK_EVENTS_REJECTED',
-    message: `the test event was not created: POST /${EVENTS_PATH} answered ${answer.status}${said ? ` ${said}` : ''}`,
+    message: `the test event was not created: POST ${path} answered ${answer.status}${said ? ` ${said}` : ''}`,
     fix: 'an older authentik may not know an action or field the event carries, or a proxy refuses the request: see what the server said',
   };
 }
