@@ -37,7 +37,7 @@ const json = (value: unknown) => JSON.stringify(value);
 
 /** authentik answering the check, with the token echoed where `where` says. */
 function authentikEchoing(
-  where: 'me' | 'probe' | 'create',
+  where: 'me' | 'version' | 'probe' | 'create',
   status: number,
   text: (req: IncomingMessage) => string,
 ): Echoing {

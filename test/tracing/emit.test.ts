@@ -34,7 +34,7 @@ describe('trace ids in events emitted inside a span', () => {
         return idsOf(inner);
       });
       span.end();
-      return [idsOf(span), childIds];
+      return [idsOf(span), childIds] as const;
     });
     await client.flush();
     expect(fake.events.find((e) => e.action === 'login')?.context).toMatchObject(parent);
