@@ -67,11 +67,12 @@ export async function runCheck(
   const timeoutMs = deadlineOf(options?.timeoutMs);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
-  const dispatcher = new Agent(
-    target.ca ? { connect: { secureContext: contextTrusting(target.ca) } } : {},
-  );
-  const settings = { ...target, baseUrl: url.href, dispatcher, signal: controller.signal };
+  let dispatcher: Agent | undefined;
   try {
+    dispatcher = new Agent(
+      target.ca ? { connect: { secureContext: contextTrusting(target.ca) } } : {},
+    );
+    const settings = { ...target, baseUrl: url.href, dispatcher, signal: controller.signal };
     await checkSteps(result, target, settings, options?.sendTestEvent === true, timeoutMs);
   } catch (error) {
     // Unreachable by design; a check must never throw into a readiness probe.
@@ -82,7 +83,7 @@ export async function runCheck(
     });
   } finally {
     clearTimeout(timer);
-    dispatcher.destroy().catch(() => undefined);
+    dispatcher?.destroy().catch(() => undefined);
   }
   // Whatever reached a message from the server (a redirect's path, a detail) goes out masked.
   for (const problem of result.problems) problem.message = target.mask(problem.message);
