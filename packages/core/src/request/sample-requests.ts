@@ -4,14 +4,14 @@ import { absorbThenable } from '../hook-result.js';
 /** `autoLog.sample`: the share of request logs recorded, or a function that says per request. */
 export type RequestSample<R> = number | ((request: R) => number | boolean);
 
-/** Whether to record this request's log; `undefined` when every request is recorded. */
+/** Whether to record this request's log. */
 export type Sampler<R> = (request: R) => boolean;
 
 /**
- * Compiles `autoLog.sample` once. The decision is made before anything of the request's event
- * is built. A function that throws or returns anything but a boolean or a number from 0 to 1 is
- * reported once (through `report`) and the request is recorded: a broken sampler must not make
- * the audit trail silently thinner.
+ * Compiles `autoLog.sample` once; `undefined` when every request is recorded. The decision is
+ * made before anything of the request's event is built. A function that throws or returns
+ * anything but a boolean or a number from 0 to 1 is reported once (through `report`) and the
+ * request is recorded: a broken sampler must not make the audit trail silently thinner.
  */
 export function compileSampler<R>(
   sample: RequestSample<R> | undefined,
