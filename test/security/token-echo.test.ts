@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '../reliability/support/accounting.js';
 import { answer, type RawServer, startRawServer } from '../reliability/support/raw-server.js';
 import { leaks, renderings } from './support/capture.js';
+import { ECHOES, readings } from './support/echoes.js';
 
 /**
  * Random, recognisable, and with characters each encoding changes (`"`, `\`, `/`, `+`, `&`, `<`),
@@ -24,58 +25,6 @@ const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function split(text: string, every: number, by: string): string {
-  const parts: string[] = [];
-  for (let i = 0; i < text.length; i += every) parts.push(text.slice(i, i + every));
-  return parts.join(by);
-}
-
-/** How a server, a proxy or a debug page echoes the request's Authorization header back. */
-const ECHOES: Array<[string, (headers: IncomingHttpHeaders) => string]> = [
-  ['the headers as JSON', (headers) => JSON.stringify({ detail: 'denied', headers })],
-  [
-    'percent-encoded in a URL',
-    (headers) => `{"next": "/login?auth=${encodeURIComponent(String(headers.authorization))}"}`,
-  ],
-  [
-    'folded over lines',
-    (headers) => `denied; authorization: ${split(String(headers.authorization), 6, '\r\n ')}`,
-  ],
-  [
-    'where the quoted 500 characters end',
-    (headers) => `${'x'.repeat(450)} authorization: ${headers.authorization} and more`,
-  ],
-  [
-    'every character \\u-escaped',
-    (headers) =>
-      `{"auth": "${[...String(headers.authorization)].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"}`,
-  ],
-  [
-    'HTML-escaped in a plain-text debug dump',
-    (headers) =>
-      `Authorization: ${String(headers.authorization).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}`,
-  ],
-  ['a piece of it', (headers) => `token starts ${String(headers.authorization).slice(7, 32)}`],
-];
-
-/**
- * The texts decoded the usual ways, so that a leak in any encoding shows as the token: raw,
- * whitespace removed, percent-decoded, JSON/\u-unescaped, HTML-unescaped.
- */
-function readings(texts: readonly string[]): string[] {
-  return texts.flatMap((text) => {
-    const compact = text.replace(/\s+/g, '');
-    const unescaped = compact
-      .replace(/\\u([0-9a-fA-F]{4})/g, (_m, hex) => String.fromCharCode(Number.parseInt(hex, 16)))
-      .replace(/\\(.)/g, '$1');
-    const percent = compact.replace(/%([0-9a-fA-F]{2})/g, (_m, hex) =>
-      String.fromCharCode(Number.parseInt(hex, 16)),
-    );
-    const html = compact.replace(/&#(\d+);/g, (_m, code) => String.fromCharCode(Number(code)));
-    return [text, compact, unescaped, percent, html];
-  });
-}
 
 /** A server that answers every request `status`, echoing the headers the `echo` way. */
 async function echoingServer(status: number, echo: (h: IncomingHttpHeaders) => string) {

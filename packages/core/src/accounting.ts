@@ -13,6 +13,9 @@ function zeroDrops(): DropCounts {
   return Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as DropCounts;
 }
 
+/** Hears the latency of each delivery, emit to 2xx, in seconds (a metrics histogram). */
+export type LatencyListener = (seconds: number) => void;
+
 interface SettleWaiter {
   maxSeq: number;
   remaining: number;
@@ -48,12 +51,16 @@ export class Accounting {
   inFlight = 0;
   delivered = 0;
   retried = 0;
+  /** Request logs left out by `autoLog.sample`: never emitted, so outside the equation. */
+  sampledOut = 0;
   readonly dropped: DropCounts = zeroDrops();
   private readonly byClass: Record<EventClass, ClassCounters> = {
     audit: new ClassCounters(),
     request_log: new ClassCounters(),
   };
   private waiters: SettleWaiter[] = [];
+  /** Empty unless metrics are registered: then, and only then, events are timed. */
+  private latencyListeners: LatencyListener[] = [];
 
   snapshot(
     queued: number,
@@ -74,6 +81,20 @@ export class Accounting {
         audit: this.byClass.audit.snapshot(queuedOf('audit')),
         request_log: this.byClass.request_log.snapshot(queuedOf('request_log')),
       },
+      sampledOut: this.sampledOut,
+    };
+  }
+
+  /** An event's `emittedAt`: the time now while someone listens for latencies, else 0 (no clock read). */
+  emitTime(): number {
+    return this.latencyListeners.length === 0 ? 0 : performance.now();
+  }
+
+  /** Adds a latency listener; returns the function that removes it. */
+  listenToLatency(listener: LatencyListener): () => void {
+    this.latencyListeners = [...this.latencyListeners, listener];
+    return () => {
+      this.latencyListeners = this.latencyListeners.filter((other) => other !== listener);
     };
   }
 
@@ -107,6 +128,7 @@ export class Accounting {
     if (outcome === 'delivered') {
       this.delivered++;
       counters.delivered++;
+      if (event.emittedAt) this.observeLatency((performance.now() - event.emittedAt) / 1000);
     } else {
       this.dropped[outcome]++;
       counters.dropped[outcome]++;
@@ -116,6 +138,16 @@ export class Accounting {
       if (event.seq <= waiter.maxSeq && --waiter.remaining === 0) waiter.resolve();
     }
     this.waiters = this.waiters.filter((waiter) => waiter.remaining > 0);
+  }
+
+  private observeLatency(seconds: number): void {
+    for (const listener of this.latencyListeners) {
+      try {
+        listener(seconds);
+      } catch {
+        // A metrics library's failure must not break the accounting of deliveries.
+      }
+    }
   }
 
   /** Resolves when the `unsettled` events emitted up to `maxSeq` are all settled. */

@@ -1,10 +1,13 @@
 import { Accounting } from './accounting.js';
 import { type AuthentikApi, createAuthentikApi } from './authentik-api.js';
 import { BeforeSendGuard } from './before-send-guard.js';
+import type { CheckOptions, CheckResult } from './check/check-types.js';
+import { runCheck } from './check/run-check.js';
 import { createClientSender } from './client-sender.js';
 import type { AuthentikEventsError } from './errors.js';
 import { FlushAndClose, type WaitOptions } from './flush-and-close.js';
 import { type HeldEvent, Intake } from './intake.js';
+import { kDeliveryLatency } from './metrics/delivery-latency.js';
 import type { ClientOptions } from './options.js';
 import { Outcomes } from './outcomes.js';
 import { Redactor } from './payload/redact.js';
@@ -13,6 +16,7 @@ import { MemoryStore } from './queue/memory-store.js';
 import { Reporter } from './reporter.js';
 import { resolveOptions } from './resolve-options.js';
 import { createTokenMask } from './secrets/token-mask.js';
+import { loadTraceApi } from './tracing/trace-ids.js';
 import type { ClientStats, DeliveryReport, EmitInput } from './types.js';
 import { USER_AGENT } from './version.js';
 
@@ -58,6 +62,14 @@ export interface EventClient {
    * still held as it is.
    */
   hold(input: EmitInput, extraBytes: number): HeldEvent | undefined;
+  /**
+   * Whether events will arrive, within a few seconds: the URL reachable, TLS trusted, the token
+   * valid and allowed to create events, authentik's version. Never throws and never quotes the
+   * token: each problem found comes with what to do. Creates an event only with `sendTestEvent`.
+   */
+  check(options?: CheckOptions): Promise<CheckResult>;
+  /** For adapters: a request log that `autoLog.sample` left out (counted in `stats().sampledOut`). */
+  countSampledOut(): void;
 }
 
 /** Where a client keeps its exit participant, which the exit listeners hold only weakly. */
@@ -77,13 +89,15 @@ const kExitParticipant = Symbol('authentikEventsExit');
  */
 export function createEventClient(options: ClientOptions = {}): EventClient {
   const resolved = resolveOptions(options);
+  loadTraceApi();
   const limits = {
     maxCount: resolved.maxQueueSize,
     maxBytes: resolved.maxQueueBytes,
     overflow: resolved.overflow,
   };
   const accounting = new Accounting();
-  const reporter = new Reporter(resolved.onError, resolved.onDrop, createTokenMask(resolved.token));
+  const tokenMask = createTokenMask(resolved.token);
+  const reporter = new Reporter(resolved.onError, resolved.onDrop, tokenMask);
   const store = new MemoryStore(limits);
   /** What is queued: the store the sender takes from, and the events held for a lookup. */
   const queue = new HoldingQueue(store, limits);
@@ -119,8 +133,10 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     stats,
   });
 
-  const client: EventClient & { [kExitParticipant]: unknown } = {
+  const client: EventClient & { [kExitParticipant]: unknown; [kDeliveryLatency]: unknown } = {
     [kExitParticipant]: waits.exitParticipant,
+    [kDeliveryLatency]: (listener: (seconds: number) => void) =>
+      accounting.listenToLatency(listener),
     emit: (input) => intake.emit(input),
     flush: (waitOptions) => waits.flush(waitOptions),
     close: (waitOptions) => waits.close(waitOptions),
@@ -134,6 +150,11 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     shedIfFull: () => intake.shedIfFull(),
     api,
     hold: (input, extraBytes) => intake.hold(input, extraBytes),
+    check: (checkOptions) =>
+      runCheck({ ...resolved, userAgent: USER_AGENT, mask: tokenMask }, checkOptions),
+    countSampledOut() {
+      accounting.sampledOut++;
+    },
   };
   return client;
 }

@@ -1,6 +1,13 @@
 export type { AuthentikAction, CustomAction, EventAction } from './actions.js';
 export { AUTHENTIK_ACTIONS, checkAction, toWireAction } from './actions.js';
 export type { AuthentikApi, AuthentikReader } from './authentik-api.js';
+export type {
+  CheckOptions,
+  CheckProblem,
+  CheckResult,
+  CheckStatus,
+} from './check/check-types.js';
+export { CHECK_EVENT_ACTION } from './check/run-check.js';
 export type { EventClient, WaitOptions } from './client.js';
 export { createEventClient } from './client.js';
 export {
@@ -10,6 +17,10 @@ export {
   DegradedError,
   DeliveryError,
 } from './errors.js';
+export type { OpenTelemetryMeter, OpenTelemetryMetricsOptions } from './metrics/opentelemetry.js';
+export { registerOpenTelemetryMetrics } from './metrics/opentelemetry.js';
+export type { PrometheusMetricsOptions, PrometheusRegistry } from './metrics/prometheus.js';
+export { registerPrometheusMetrics } from './metrics/prometheus.js';
 export type { ClientOptions, DeliveryMode, RedactOptions, RetryOptions } from './options.js';
 export { normalizeIp } from './payload/ip.js';
 export { REDACTED, Redactor } from './payload/redact.js';
@@ -24,6 +35,7 @@ export { finishWithResponse } from './request/finish-with-response.js';
 export type { LookupOptions } from './request/lookups.js';
 export { toAuthentikUser } from './request/map-user.js';
 export type { RequestEvents, RequestScope } from './request/request-scope.js';
+export type { RequestSample } from './request/sample-requests.js';
 export type {
   AuthentikBrand,
   AuthentikUser,
@@ -39,3 +51,5 @@ export type {
 } from './types.js';
 export { DROP_REASONS, EVENT_CLASSES } from './types.js';
 export { wireEventSchema } from './wire-schema.js';
+export type { WithFlushOptions } from './with-flush.js';
+export { withFlush } from './with-flush.js';

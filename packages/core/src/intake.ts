@@ -8,6 +8,7 @@ import { boundQueuedEvent } from './payload/bound-event.js';
 import type { Redactor } from './payload/redact.js';
 import type { HoldingQueue } from './queue/holding-queue.js';
 import { classOf, type QueuedEvent } from './queued-event.js';
+import { activeTraceIds, addTraceIds } from './tracing/trace-ids.js';
 import type { EmitInput, EventClass } from './types.js';
 
 /** An event held for a lookup; see `EventClient.hold`. */
@@ -114,7 +115,11 @@ export class Intake {
     let completed = held;
     try {
       if (input !== undefined && checkEmitInput(input) === undefined) {
-        const candidate = { ...this.toQueuedEvent(input, held.id, classOf(held)), seq: held.seq };
+        const candidate = {
+          ...this.toQueuedEvent(input, held.id, classOf(held)),
+          seq: held.seq,
+          emittedAt: held.emittedAt,
+        };
         if (candidate.bytes <= held.bytes) completed = candidate;
       }
     } catch {
@@ -193,9 +198,14 @@ export class Intake {
     if (input.context) snapshot.context = { ...input.context };
     if (input.user) snapshot.user = { ...input.user };
     if (input.brand) snapshot.brand = { ...input.brand };
+    const trace = activeTraceIds();
+    if (trace) {
+      snapshot.context ??= {};
+      addTraceIds(snapshot.context, trace);
+    }
     const { maxEventBytes, redactor } = this.parts;
     const bytes =
       EVENT_OVERHEAD_BYTES + extraBytes + boundQueuedEvent(snapshot, { maxEventBytes, redactor });
-    return { id, seq: 0, input: snapshot, bytes };
+    return { id, seq: 0, input: snapshot, bytes, emittedAt: this.parts.accounting.emitTime() };
   }
 }

@@ -10,6 +10,8 @@ export interface QueuedEvent {
   readonly input: EmitInput;
   /** Estimated size, counted against `maxQueueBytes`. */
   readonly bytes: number;
+  /** `performance.now()` at emit while a delivery latency is measured (metrics), else 0. */
+  readonly emittedAt?: number;
   /** The serialised body, made once when the sender first takes the event, reused by retries. */
   body?: string;
 }

@@ -88,6 +88,11 @@ export interface ClientStats {
   dropped: DropCounts;
   /** The same counters for each class of event (in flight: what the class's others leave). */
   byClass: Record<EventClass, ClassStats>;
+  /**
+   * Request logs that `autoLog.sample` left out: never built, never emitted, never dropped (so
+   * outside the equation above).
+   */
+  sampledOut: number;
 }
 
 /** A class's share of `stats()`: `emitted - queued - delivered - sum(dropped)` are in flight. */

@@ -1,5 +1,7 @@
 import {
   type AdapterOptions,
+  type CheckOptions,
+  type CheckResult,
   createRecorder,
   type DeliveryReport,
   type EventClient,
@@ -22,6 +24,8 @@ export interface AuthentikEventsMiddleware extends Middleware {
   client: EventClient;
   /** Closes the client if this middleware created it (flushing what is queued). */
   close(options?: { timeoutMs?: number }): Promise<DeliveryReport | undefined>;
+  /** Whether events will arrive (URL, TLS, token, permission); see `client.check()`. Never throws. */
+  check(options?: CheckOptions): Promise<CheckResult>;
 }
 
 /**
@@ -61,6 +65,7 @@ export function authentikEvents(options: AuthentikEventsOptions = {}): Authentik
 
   middleware.client = recorder.client;
   middleware.close = (closeOptions) => recorder.close(closeOptions);
+  middleware.check = (checkOptions) => recorder.client.check(checkOptions);
   return middleware;
 }
 

@@ -9,6 +9,7 @@ import { FaultState } from './faults.js';
 import { RequestLog } from './request-log.js';
 import { createRng } from './rng.js';
 import { handleRequest, type RouterContext } from './router.js';
+import { DEFAULT_VERSION } from './self-reads.js';
 import { Timers } from './timers.js';
 import type {
   FakeAuthentik,
@@ -62,6 +63,7 @@ class FakeAuthentikServer implements FakeAuthentik {
       store,
       log: new RequestLog(options.maxRecordedRequests ?? DEFAULT_MAX_RECORDED),
       directory: createDirectory(options.brands, options.users),
+      version: options.version ?? DEFAULT_VERSION,
       faults: this.faults,
       timers,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

@@ -11,6 +11,7 @@ import { listEvents } from './list-events.js';
 import { readBody, TOO_LARGE } from './read-body.js';
 import type { RequestLog } from './request-log.js';
 import { htmlReply, jsonReply, type Reply, send } from './respond.js';
+import { ME_PATH, type SelfReadContext, selfRead, VERSION_PATH } from './self-reads.js';
 import type { ReadAnswer, RecordedRequest } from './types.js';
 
 export const EVENTS_PATH = '/api/v3/events/events/';
@@ -18,7 +19,7 @@ const EVENT_DETAIL = /^\/api\/v3\/events\/events\/([0-9a-f-]{32,36})\/$/;
 const BRANDS_PATH = '/api/v3/core/brands/';
 const USERS_PATH = '/api/v3/core/users/';
 
-export interface RouterContext extends PostContext {
+export interface RouterContext extends PostContext, SelfReadContext {
   log: RequestLog;
   directory: Directory;
   concurrency: { current: number; max: number };
@@ -124,6 +125,7 @@ function route(
   path: string,
   query: URLSearchParams,
 ): Reply {
+  if (path === ME_PATH || path === VERSION_PATH) return selfRead(ctx, method, authorization, path);
   const detail = EVENT_DETAIL.exec(path);
   const known = path === EVENTS_PATH || path === BRANDS_PATH || path === USERS_PATH || detail;
   if (!known) return htmlReply(404, NOT_FOUND_HTML);

@@ -43,8 +43,10 @@ export interface FakeAuthentikOptions {
   tokens?: { [token: string]: TokenState };
   /** @default one default brand on domain 'authentik-default' */
   brands?: FakeBrand[];
-  /** @default one user 'akadmin' */
+  /** @default one user 'akadmin'; the first one is the user of every token (`GET /api/v3/core/users/me/`) */
   users?: FakeUser[];
+  /** What `GET /api/v3/admin/version/` answers as `version_current`. @default '2026.2.2' */
+  version?: string;
   /** Suppress the stderr lines about server errors and refused bodies. @default false */
   quiet?: boolean;
   /** Request bodies above this get 413 (authentik's front server allows 32 MiB). @default 33554432 */

@@ -79,7 +79,7 @@ export async function startExpressApp(
   };
   app.use(finalHandler);
 
-  const server = createServer(app);
+  const server = createServer(harness.wrapListener ? harness.wrapListener(app) : app);
   const baseUrl = await listenOnLoopback(server);
   return {
     framework,

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { authentikEvents } from '@authentik-events/fastify';
 import Fastify from 'fastify';
 import Fastify4 from 'fastify4';
@@ -10,7 +11,12 @@ import {
   SYNC_ERROR_MESSAGE,
   untilClosed,
 } from './routes.js';
-import type { AppHandle, EventsOptions, HarnessOptions } from './types.js';
+import type { AppHandle, EventsOptions, HarnessOptions, RequestListener } from './types.js';
+
+/** Fastify's `serverFactory` for a listener wrapped as `wrap` says. */
+function wrappedServer(wrap: NonNullable<HarnessOptions['wrapListener']>) {
+  return (handler: RequestListener) => createServer(wrap(handler));
+}
 
 /** A Fastify app (5, or 4 through the `fastify4` alias) with the plugin registered as its README says. */
 export async function startFastifyApp(
@@ -24,6 +30,9 @@ export async function startFastifyApp(
     // Fastify 5's types leave out the hop count it still takes (and treats as trusting no peer).
     trustProxy: (harness.trustProxy ?? false) as boolean,
     ...(harness.requestIdHeader === undefined ? {} : { requestIdHeader: harness.requestIdHeader }),
+    ...(harness.wrapListener === undefined
+      ? {}
+      : { serverFactory: wrappedServer(harness.wrapListener) }),
   });
   await app.register(authentikEvents, options);
   const slow = new Signal();

@@ -71,7 +71,8 @@ export async function startKoaApp(
   app.use(router.routes());
   app.use(router.allowedMethods());
 
-  const server = createServer(app.callback());
+  const listener = app.callback();
+  const server = createServer(harness.wrapListener ? harness.wrapListener(listener) : listener);
   const baseUrl = await listenOnLoopback(server);
   return {
     framework,

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdapterOptions, EventClient } from '@authentik-events/core';
 
 /** Each adapter on each framework major it supports. */
@@ -14,7 +15,15 @@ export type TrustProxy =
   | string[]
   | ((address: string, hop: number) => boolean);
 
+/** Node's request listener, as an http server calls it. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
 export interface HarnessOptions {
+  /**
+   * Wraps the app's request listener where the http server calls it, as an instrumentation
+   * does (OpenTelemetry's http instrumentation starts the request's span there).
+   */
+  wrapListener?: (listener: RequestListener) => RequestListener;
   /**
    * The framework's trust-proxy setting, as Express (`trust proxy`) and Fastify (`trustProxy`)
    * take it: on/off, a hop count, addresses and subnets, or a function of the address and hop.

@@ -2,6 +2,7 @@ import type { EventClient } from '../client.js';
 import type { ClientOptions } from '../options.js';
 import type { AuthentikBrand, AuthentikUser } from '../types.js';
 import type { LookupOptions } from './lookups.js';
+import type { RequestSample } from './sample-requests.js';
 
 /**
  * The one option set of every adapter (Express, Koa, Fastify); `R` is what the framework
@@ -14,8 +15,14 @@ export interface AdapterOptions<R> extends ClientOptions {
    * is created: passing them here too is a `ConfigError`, as they would have no effect.
    */
   client?: EventClient;
-  /** Record every request as a `custom_http_request` event. @default true */
-  autoLog?: boolean;
+  /**
+   * Record every request as a `custom_http_request` event. `{ sample: 0.1 }` records that share
+   * of them; `{ sample: (request) => number | boolean }` decides per request (a share, or yes/no)
+   * when the response is done. A request left out is no event (neither emitted nor dropped) and
+   * is counted in `stats().sampledOut`; errors, 5xx and the app's own events are never sampled.
+   * @default true
+   */
+  autoLog?: boolean | { sample?: RequestSample<R> };
   /**
    * Requests not to record: exact paths (`'/health'`), path prefixes ending in `*`
    * (`'/static/*'`), RegExps (tested without their `g`/`y` flags), or a predicate on the path.

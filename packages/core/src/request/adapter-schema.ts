@@ -24,6 +24,8 @@ const lookupOptions = strictObject({
   max: z.number().int().positive().max(MAX_CACHE_ENTRIES).optional(),
 });
 
+const SHARE = { error: 'must be a number from 0 to 1: the share of requests recorded' };
+
 /** RFC 9110's token: what a header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Headers whose value is a secret: never a request id, whatever `trustHeader` says. */
@@ -86,6 +88,7 @@ const CLIENT_MEMBERS = [
   'report',
   'refuse',
   'shedIfFull',
+  'countSampledOut',
 ] as const;
 
 /** What a shared client lacks, if anything (a client of an older version lacks some members). */
@@ -111,7 +114,22 @@ const adapterShape = {
       error: (issue) => clientProblem(issue.input),
     })
     .optional(),
-  autoLog: z.boolean().optional(),
+  autoLog: z
+    .union(
+      [
+        z.boolean(),
+        strictObject({
+          sample: z
+            .union([z.number().min(0, SHARE).max(1, SHARE), callback()], {
+              error:
+                'must be a number from 0 to 1 (the share of requests recorded) or a function (request) => number | boolean',
+            })
+            .optional(),
+        }),
+      ],
+      { error: 'must be true, false or { sample }' },
+    )
+    .optional(),
   ignore: z
     .union([z.array(ignoreEntry), callback()], {
       error: 'must be an array of paths/RegExps or a function (path, request) => boolean',

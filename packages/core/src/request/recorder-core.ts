@@ -3,6 +3,7 @@ import type { EventClient } from '../client.js';
 import { CallbackError, describeError } from '../errors.js';
 import { flatRandomUUID } from '../flat-uuid.js';
 import { absorbThenable } from '../hook-result.js';
+import { activeTraceIds, addTraceIds } from '../tracing/trace-ids.js';
 import type { AuthentikBrand, AuthentikUser, EmitInput, EventClass } from '../types.js';
 import type { AdapterOptions, RequestReader } from './adapter-options.js';
 import { brandFromHost } from './brand-match.js';
@@ -10,6 +11,7 @@ import type { BrandLookup, Lookup, UserPkLookup } from './lookups.js';
 import { toAuthentikUser } from './map-user.js';
 import { pathOf, queryArgs } from './query-args.js';
 import type { RequestScope } from './request-scope.js';
+import { compileSampler, type Sampler } from './sample-requests.js';
 
 export interface FinishFacts {
   status: number | undefined;
@@ -33,6 +35,8 @@ export class RecorderCore<R> {
   private readonly trustRequestIdHeader: boolean | undefined;
   /** How many of the app's callbacks are running now (they may call `emit` themselves). */
   private callbackDepth = 0;
+  /** `autoLog.sample`, compiled; `undefined` when every request is recorded. */
+  private readonly sampled: Sampler<R> | undefined;
 
   constructor(
     readonly client: EventClient,
@@ -42,6 +46,11 @@ export class RecorderCore<R> {
   ) {
     this.requestIdHeader = (options.requestId?.header ?? 'x-request-id').toLowerCase();
     this.trustRequestIdHeader = options.requestId?.trustHeader;
+    const autoLog = options.autoLog;
+    this.sampled =
+      typeof autoLog === 'object'
+        ? compileSampler(autoLog.sample, (e) => client.report(e))
+        : undefined;
   }
 
   /**
@@ -90,10 +99,11 @@ export class RecorderCore<R> {
       duration_ms: facts.durationMs,
     };
     if (facts.aborted) base.aborted = true;
-    // The request log is the one event of a request that may be shed: under overload it would
-    // be refused anyway, so it is counted without being built. What the app emits, and the
-    // system_exception below, are audit events, which a full queue makes room for.
-    if (this.options.autoLog !== false && !this.client.shedIfFull())
+    // Left out by sampling: no event at all, only counted. The request log is the one event of
+    // a request that may be shed: under overload it would be refused anyway, so it is counted
+    // without being built. What the app emits, and the system_exception below, are audit
+    // events, which a full queue makes room for.
+    if (this.options.autoLog !== false && this.sample(scope.request) && !this.client.shedIfFull())
       this.send(scope, 'request_log', 'custom_http_request', { ...base });
     // A 5xx, or an error that did not become a 4xx answer (a 400 for a bad JSON body is the
     // client's mistake, not the system's): what authentik itself records as system_exception.
@@ -101,6 +111,13 @@ export class RecorderCore<R> {
     const failed = serverSide && (facts.error !== undefined || facts.status !== undefined);
     if (failed)
       this.send(scope, 'audit', 'system_exception', { ...base, ...this.describeFailure(facts) });
+  }
+
+  /** Whether `autoLog.sample` keeps this request's log; one left out is counted as such. */
+  private sample(request: R): boolean {
+    if (this.sampled === undefined || this.sampled(request)) return true;
+    this.client.countSampledOut();
+    return false;
   }
 
   private describeFailure(facts: FinishFacts): Record<string, unknown> {
@@ -165,13 +182,16 @@ export class RecorderCore<R> {
     };
     const args = queryArgs(url);
     if (args) httpRequest.args = args;
+    const eventContext = extra
+      ? { ...extra, ...context, http_request: httpRequest }
+      : { ...context, http_request: httpRequest };
+    const trace = scope.traceIds ?? activeTraceIds();
+    if (trace) addTraceIds(eventContext, trace);
     const input: EmitInput = {
       action,
       eventClass,
       clientIp: this.clientIp(request),
-      context: extra
-        ? { ...extra, ...context, http_request: httpRequest }
-        : { ...context, http_request: httpRequest },
+      context: eventContext,
     };
     const user = explicitUser ?? this.user(request);
     const brand = this.brand(request);

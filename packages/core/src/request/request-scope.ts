@@ -1,4 +1,5 @@
 import type { EventAction } from '../actions.js';
+import { activeTraceIds } from '../tracing/trace-ids.js';
 import type { AuthentikUser } from '../types.js';
 import type { RecorderCore } from './recorder-core.js';
 
@@ -22,6 +23,12 @@ export interface RequestEvents {
  */
 export class RequestScope<R> implements RequestEvents {
   private readonly startedAt = performance.now();
+  /**
+   * The span active when the request reached the adapter (with OpenTelemetry installed): the
+   * request's events carry its ids, wherever they are made (a response listener may run
+   * outside the request's context).
+   */
+  readonly traceIds = activeTraceIds();
   private error: unknown;
   private finished = false;
   private id: string | undefined;
