@@ -77,7 +77,14 @@ async function runMajor(major, vitestArgs) {
   return { ok, line: `${outcome} in ${minutes(Date.now() - started)}` };
 }
 
-const { majors, vitestArgs } = parseArgs(process.argv.slice(2));
+let selection;
+try {
+  selection = parseArgs(process.argv.slice(2));
+} catch (error) {
+  console.error(`test-node-versions: ${error.message}`);
+  process.exit(2);
+}
+const { majors, vitestArgs } = selection;
 const results = [];
 for (const major of majors) {
   const result = await runMajor(major, vitestArgs);

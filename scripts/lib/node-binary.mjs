@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+const PRINT_PATH_AND_VERSION = 'process.execPath + "\\n" + process.version';
 
 /** The Node.js majors this project supports and tests; the README and `engines` say the same. */
 export const TESTED_NODE_MAJORS = [20, 22, 24];
@@ -20,21 +21,25 @@ export function parseMajor(text) {
 /**
  * Path and version of the newest Node.js `major`.x binary in the npm registry, fetched once and
  * cached by npx. Runs from the temporary directory so that no project's own `node` resolves.
+ * When the registry cannot be reached, the binary npx cached last time is used.
  */
 export async function nodeBinary(major) {
-  const { stdout } = await run(
-    'npx',
-    [
-      '--yes',
-      '--package',
-      `node@${major}`,
-      '--',
-      'node',
-      '-p',
-      'process.execPath + "\\n" + process.version',
-    ],
-    { cwd: tmpdir(), maxBuffer: 1024 * 1024 },
-  );
+  const npx = (extra) =>
+    run(
+      'npx',
+      [...extra, '--yes', '--package', `node@${major}`, '--', 'node', '-p', PRINT_PATH_AND_VERSION],
+      { cwd: tmpdir(), maxBuffer: 1024 * 1024 },
+    );
+  let stdout;
+  try {
+    ({ stdout } = await npx([]));
+  } catch (online) {
+    try {
+      ({ stdout } = await npx(['--offline']));
+    } catch {
+      throw new Error(`npx could not get node@${major}: ${online.message.trim()}`);
+    }
+  }
   const [path, version] = stdout.trim().split('\n').slice(-2);
   if (!path || !version?.startsWith(`v${major}.`))
     throw new Error(
