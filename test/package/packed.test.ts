@@ -49,6 +49,24 @@ async function npmInstall(cwd: string, specs: string[]): Promise<void> {
   }
 }
 
+interface Manifest {
+  engines?: { node?: string };
+  dependencies?: Record<string, string>;
+}
+
+async function readManifest(dir: string): Promise<Manifest> {
+  return JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Manifest;
+}
+
+/** Where Node.js finds `name` from `dir`: the nearest node_modules up the tree, as require does. */
+function findInstalled(dir: string, name: string): string {
+  for (let at = dir; ; at = dirname(at)) {
+    const candidate = join(at, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(at) === at) throw new Error(`${name} is not installed for ${dir}`);
+  }
+}
+
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'authentik-events-packed-'));
   const packDir = join(workDir, 'packs');
@@ -128,18 +146,38 @@ describe('the packed packages, installed as a user installs them', () => {
   });
 
   it(`the installed packages accept Node.js ${process.version} in their engines`, async () => {
-    // As npm's --engine-strict would judge it (npm uses semver); not by an install with that flag,
-    // which would also judge the frameworks' own dependencies.
     const refused: string[] = [];
     for (const name of PACKAGES) {
-      const manifest = JSON.parse(
-        await readFile(join(appDir, 'node_modules', name, 'package.json'), 'utf8'),
-      );
+      const manifest = await readManifest(join(appDir, 'node_modules', name));
       const range = manifest.engines?.node;
       // An empty range would accept anything: a package without one fails here too.
       if (typeof range !== 'string' || range === '' || !satisfies(process.version, range))
         refused.push(`${name}: engines ${JSON.stringify(manifest.engines)}`);
     }
+    expect(refused).toEqual([]);
+  });
+
+  it(`so do their runtime dependencies, all the way down, on Node.js ${process.version}`, async () => {
+    // What our packages pull into a user's app (undici, lru-cache, zod, …), not the frameworks
+    // the user picks. A dependency without engines accepts every version.
+    const seen = new Map<string, string | undefined>();
+    const refused: string[] = [];
+    const visit = async (dir: string) => {
+      const manifest = await readManifest(dir);
+      for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+        const found = findInstalled(dir, dependency);
+        if (seen.has(found)) continue;
+        const range = (await readManifest(found)).engines?.node;
+        seen.set(found, range);
+        if (range !== undefined && !satisfies(process.version, range))
+          refused.push(`${dependency}: engines.node ${JSON.stringify(range)}`);
+        await visit(found);
+      }
+    };
+    for (const name of PACKAGES) await visit(join(appDir, 'node_modules', name));
+    expect([...seen.keys()].map((dir) => basename(dir))).toEqual(
+      expect.arrayContaining(['core', 'undici', 'lru-cache', 'zod']),
+    );
     expect(refused).toEqual([]);
   });
 
