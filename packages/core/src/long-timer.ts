@@ -10,8 +10,8 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function setLongTimeout(run: () => void, ms: number, unref: boolean): () => void {
   if (ms === Number.POSITIVE_INFINITY) return () => undefined;
-  // `ms > 0` is false for NaN too, which Math.max(0, NaN) would have let through.
-  const dueAt = Date.now() + (ms > 0 ? ms : 0);
+  // Math.max(0, NaN) is NaN, which would reach setTimeout.
+  const dueAt = Date.now() + (Number.isNaN(ms) ? 0 : Math.max(0, ms));
   let timer: NodeJS.Timeout;
   const arm = () => {
     const left = dueAt - Date.now();
