@@ -2,12 +2,16 @@
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * `setTimeout` for any delay: one longer than Node's limit is waited for in steps, and
- * `Infinity` never fires. Returns the function that cancels it.
+ * `setTimeout` for any delay: one longer than Node's limit is waited for in steps, `Infinity`
+ * never fires, and a negative or NaN delay fires at once. Node itself would warn about a delay
+ * past its limit, and Node.js 24 about a negative or NaN one (TimeoutNegativeWarning,
+ * TimeoutNaNWarning): this never hands Node such a delay, so the app sees no warning on any
+ * version. Returns the function that cancels it.
  */
 export function setLongTimeout(run: () => void, ms: number, unref: boolean): () => void {
   if (ms === Number.POSITIVE_INFINITY) return () => undefined;
-  const dueAt = Date.now() + Math.max(0, ms);
+  // Math.max(0, NaN) is NaN, which would reach setTimeout.
+  const dueAt = Date.now() + (Number.isNaN(ms) ? 0 : Math.max(0, ms));
   let timer: NodeJS.Timeout;
   const arm = () => {
     const left = dueAt - Date.now();

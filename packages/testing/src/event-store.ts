@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formatDateTime, type Instant, instantFromMs } from './datetime.js';
+import { timerDelay } from './timers.js';
 import type { StoredEvent } from './types.js';
 import type { ValidEvent } from './validate-event.js';
 
@@ -62,6 +63,18 @@ export class EventStore {
   }
 
   waitFor(n: number, timeoutMs: number): Promise<StoredEvent[]> {
+    if (!Number.isInteger(n) || n < 0)
+      return Promise.reject(
+        new RangeError(`waitForEvents: n must be an integer >= 0, got ${describeArgument(n)}`),
+      );
+    // Checked, not passed to setTimeout as it is: Node would fire a NaN, negative or too long
+    // timeout after 1 ms (and Node.js 24 warns about each), so a typo would time out at once.
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))
+      return Promise.reject(
+        new RangeError(
+          `waitForEvents: timeoutMs must be a number of milliseconds >= 0 (Infinity waits until close()), got ${describeArgument(timeoutMs)}`,
+        ),
+      );
     if (this.events.length >= n) return Promise.resolve(this.events);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -71,7 +84,7 @@ export class EventStore {
             `waitForEvents: timed out after ${timeoutMs} ms with ${this.events.length} of ${n} events`,
           ),
         );
-      }, timeoutMs);
+      }, timerDelay(timeoutMs));
       const waiter: Waiter = { n, resolve, reject, timer };
       this.waiters.push(waiter);
     });
@@ -99,4 +112,9 @@ export class EventStore {
     }
     this.waiters = [];
   }
+}
+
+/** A caller's argument in an error message, whatever it is (a symbol cannot be interpolated). */
+function describeArgument(value: unknown): string {
+  return typeof value === 'number' ? String(value) : `a ${typeof value}`;
 }

@@ -174,7 +174,11 @@ export interface FakeAuthentik {
   /** Users/brands reads in progress now (a read ends when its answer is sent or its connection closes). */
   readonly readsInProgress: number;
   readonly faults: FaultControls;
-  /** Resolves with `events` once it holds at least n; rejects after timeoutMs (default 5000). */
+  /**
+   * Resolves with `events` once it holds at least n; rejects after timeoutMs (default 5000;
+   * `Infinity` waits until `close()`). An n that is not an integer >= 0, or a timeoutMs that is
+   * not a number >= 0, rejects at once with a RangeError that names it.
+   */
   waitForEvents(n: number, timeoutMs?: number): Promise<StoredEvent[]>;
   /** Forgets events and requests and resets the counters; faults stay as they are. */
   clear(): void;

@@ -59,6 +59,36 @@ describe('faults.latency', () => {
     expect(performance.now() - t).toBeLessThan(300);
   });
 
+  it('Infinity (or past the 32-bit timer limit) holds every response until close(), without a warning', async () => {
+    const fake = await start();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      fake.faults.latency(Number.POSITIVE_INFINITY);
+      const held = postEvent(fake, valid()).then(
+        () => 'answered',
+        () => 'failed',
+      );
+      fake.faults.latency(2 ** 31);
+      const alsoHeld = postEvent(fake, valid()).then(
+        () => 'answered',
+        () => 'failed',
+      );
+      // Node fires a timer past its limit after 1 ms: both would have been answered by now.
+      const soon = new Promise((resolve) => setTimeout(() => resolve('held'), 300));
+      expect(await Promise.race([held, soon])).toBe('held');
+      expect(await Promise.race([alsoHeld, soon])).toBe('held');
+      expect(fake.events).toHaveLength(0);
+      await fake.close();
+      expect(await held).toBe('failed');
+      expect(await alsoHeld).toBe('failed');
+      expect(warnings.filter((w) => w.startsWith('Timeout'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('lets maxConcurrent see requests overlapping', async () => {
     const fake = await start();
     fake.faults.latency(300);

@@ -3,6 +3,25 @@ import { describe, expect, it } from 'vitest';
 import { type StoredEvent, startFakeAuthentik } from '../src/index.js';
 import { EVENTS, get, postEvent, start, valid } from './helpers.js';
 
+/** Node's timer warnings (Node.js 24 adds negative and NaN delays) from now until stop(). */
+function collectTimerWarnings(): { stop: () => Promise<string[]> } {
+  const seen: string[] = [];
+  const onWarning = (warning: Error) => {
+    if (warning.name.startsWith('Timeout')) seen.push(`${warning.name}: ${warning.message}`);
+  };
+  process.on('warning', onWarning);
+  return {
+    // Node emits a warning on a later tick.
+    stop: () =>
+      new Promise((resolve) =>
+        setTimeout(() => {
+          process.off('warning', onWarning);
+          resolve(seen);
+        }, 30),
+      ),
+  };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -52,6 +71,45 @@ describe('waitForEvents', () => {
     const waiting = fake.waitForEvents(1, 5000);
     await fake.close();
     await expect(waiting).rejects.toThrow(/closed/);
+  });
+  it.each([
+    ['n', -1, 100, 'n must be an integer >= 0, got -1'],
+    ['n', 1.5, 100, 'n must be an integer >= 0, got 1.5'],
+    ['n', Number.NaN, 100, 'n must be an integer >= 0, got NaN'],
+    ['n', '2', 100, 'n must be an integer >= 0, got a string'],
+    ['timeoutMs', 1, -1, 'timeoutMs must be a number of milliseconds >= 0'],
+    ['timeoutMs', 1, Number.NaN, 'got NaN'],
+    ['timeoutMs', 1, '100', 'got a string'],
+    ['timeoutMs', 1, Symbol('ms'), 'got a symbol'],
+  ])(
+    'refuses a bad %s (%s, %s) at once, saying what it takes',
+    async (_, n, timeoutMs, message) => {
+      const fake = await start();
+      const warnings = collectTimerWarnings();
+      await expect(fake.waitForEvents(n as number, timeoutMs as number)).rejects.toThrow(
+        expect.objectContaining({ name: 'RangeError', message: expect.stringContaining(message) }),
+      );
+      // Node.js 24 warns about a negative or NaN timer: none was started.
+      expect(await warnings.stop()).toEqual([]);
+    },
+  );
+
+  it('a timeoutMs past the 32-bit timer limit, or Infinity, waits instead of failing after 1 ms', async () => {
+    const fake = await start();
+    const warnings = collectTimerWarnings();
+    const long = fake.waitForEvents(1, 2 ** 31);
+    const forever = fake.waitForEvents(1, Number.POSITIVE_INFINITY);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await postEvent(fake, valid());
+    expect(await long).toHaveLength(1);
+    expect(await forever).toHaveLength(1);
+    expect(await warnings.stop()).toEqual([]);
+  });
+
+  it('a timeoutMs of 0 is a deadline that has passed', async () => {
+    const fake = await start();
+    await expect(fake.waitForEvents(1, 0)).rejects.toThrow(/timed out after 0 ms with 0 of 1/);
+    expect(await fake.waitForEvents(0, 0)).toEqual([]);
   });
 });
 
