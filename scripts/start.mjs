@@ -52,7 +52,8 @@ async function runExample(framework, target, runId, problems) {
     app: `authentik-events-example-${framework}`,
     // The run id tells this run's events from others when they are read back.
     context: () => ({ demo_run: runId }),
-    // One request at a time, so the server stores the events in the order they happened.
+    // One request at a time, so the server stores the events in the order they were sent: the
+    // audit events (logins, the exception) the client holds go before the request logs.
     concurrency: 1,
     // Fail fast against a server that is down, instead of retrying for minutes.
     retry: { retries: 2, minDelayMs: 250 },

@@ -7,7 +7,11 @@ import { runNode, tableRows } from './run-node.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FRAMEWORKS = ['express', 'koa', 'fastify', 'node-http'] as const;
 
-/** The table rows (action, user, client IP, brand, path, status) the scripted session must leave. */
+/**
+ * The table rows (action, user, client IP, brand, path, status) the scripted session must leave,
+ * in the order they happened. The server's order may differ: the client sends the audit events
+ * (logins, exceptions) it holds before the request logs.
+ */
 const EXPECTED_ROWS = [
   ['login_failed', '-', '127.0.0.1', 'Default brand', '/login', '-'],
   ['custom_http_request', '-', '127.0.0.1', 'Default brand', '/login', '401'],
@@ -20,6 +24,9 @@ const EXPECTED_ROWS = [
   ['login_failed', '-', '127.0.0.1', 'Default brand', '/login', '-'],
   ['custom_http_request', '-', '127.0.0.1', 'Default brand', '/login', '401'],
 ];
+/** Rows in an order of their own, to compare what was stored whatever order it was sent in. */
+const sorted = (rows: readonly (readonly string[])[]) => rows.map((row) => row.join(' | ')).sort();
+
 const COUNTERS =
   'client stats: emitted 10, queued 0, in flight 0, delivered 10, retried 0, dropped 0';
 const IDENTITY =
@@ -40,7 +47,7 @@ describe('scripts/start.mjs (npm start)', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(`authentik-events demo: the ${framework} example`);
       expect(run.stdout).toContain('a test double from @authentik-events/testing, not authentik');
-      expect(tableRows(run.stdout)).toEqual(EXPECTED_ROWS);
+      expect(sorted(tableRows(run.stdout))).toEqual(sorted(EXPECTED_ROWS));
       expect(run.stdout).toContain(`\n${COUNTERS}\n`);
       expect(run.stdout).toContain(`\n${IDENTITY}\n`);
       expect(run.stdout).toContain('OK: all 10 events as expected');
@@ -73,7 +80,7 @@ describe('scripts/start.mjs (npm start)', () => {
     });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`events go to authentik at ${fake.url}`);
-    expect(tableRows(run.stdout)).toEqual(EXPECTED_ROWS);
+    expect(sorted(tableRows(run.stdout))).toEqual(sorted(EXPECTED_ROWS));
     expect(fake.events.map((event) => event.app)).toEqual(
       Array(10).fill('authentik-events-example-fastify'),
     );
@@ -145,19 +152,25 @@ describe('createApp of each example', () => {
       expect(report.complete).toBe(true);
       const alice = { pk: 1, username: 'alice', email: 'alice@example.com' };
       const brand = { app: 'authentik_brands', model_name: 'brand', name: 'Default brand' };
+      // Compared by content: the audit events may have been sent before the request logs.
+      type Row = { path?: string; action: string; custom?: unknown; status?: unknown };
+      const key = (row: Row) => `${row.path} ${row.action} ${row.custom} ${row.status}`;
+      const byContent = (a: Row, b: Row) => key(a).localeCompare(key(b));
       expect(
-        fake.events.map((event) => ({
-          action: event.action,
-          custom: event.context.custom_action,
-          user: event.user,
-          ip: event.client_ip,
-          brand: { ...event.brand, pk: undefined },
-          path: (event.context.http_request as { path: string }).path,
-          status: event.context.status,
-          username: event.context.username,
-          message: event.context.message,
-          app: event.app,
-        })),
+        fake.events
+          .map((event) => ({
+            action: event.action,
+            custom: event.context.custom_action,
+            user: event.user,
+            ip: event.client_ip,
+            brand: { ...event.brand, pk: undefined },
+            path: (event.context.http_request as { path: string }).path,
+            status: event.context.status,
+            username: event.context.username,
+            message: event.context.message,
+            app: event.app,
+          }))
+          .sort(byContent),
       ).toEqual(
         [
           { action: 'login', user: alice, path: '/login', username: 'alice' },
@@ -171,16 +184,18 @@ describe('createApp of each example', () => {
             status: 500,
             message: 'boom: this route always fails',
           },
-        ].map((expected) => ({
-          custom: undefined,
-          status: undefined,
-          username: undefined,
-          message: undefined,
-          ...expected,
-          ip: '127.0.0.1',
-          brand: { ...brand, pk: undefined },
-          app: `test-${framework}`,
-        })),
+        ]
+          .map((expected) => ({
+            custom: undefined,
+            status: undefined,
+            username: undefined,
+            message: undefined,
+            ...expected,
+            ip: '127.0.0.1',
+            brand: { ...brand, pk: undefined },
+            app: `test-${framework}`,
+          }))
+          .sort(byContent),
       );
       expect(example.client.stats()).toMatchObject({
         emitted: 5,
