@@ -205,6 +205,7 @@ describe('the worker and the life of the process', () => {
           delivered: 1,
           retried: 0,
           dropped: NO_DROPS,
+          sampledOut: 0,
         },
       },
     ]);
@@ -233,6 +234,7 @@ describe('the worker and the life of the process', () => {
           delivered: 1,
           retried: 0,
           dropped: NO_DROPS,
+          sampledOut: 0,
         },
       },
     ]);
