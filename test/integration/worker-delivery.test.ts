@@ -212,6 +212,7 @@ describe('the worker and the life of the process', () => {
           retried: 0,
           dropped: NO_DROPS,
           byClass: ONE_AUDIT_EVENT_DELIVERED,
+          sampledOut: 0,
         },
       },
     ]);
@@ -241,6 +242,7 @@ describe('the worker and the life of the process', () => {
           retried: 0,
           dropped: NO_DROPS,
           byClass: ONE_AUDIT_EVENT_DELIVERED,
+          sampledOut: 0,
         },
       },
     ]);
