@@ -277,6 +277,9 @@ describe('the packed packages, installed as a user installs them', () => {
         continue;
       }
       for (const problem of checked.problems) {
+        // The delivery worker's subpath is a file for a bundler to build as an entry point of
+        // its own, not a module to import: it has no API, so no types to resolve.
+        if ('entrypoint' in problem && problem.entrypoint === './delivery-worker') continue;
         problems.push(`${checked.packageName}: ${JSON.stringify(problem)}`);
       }
     }

@@ -36,7 +36,8 @@ export async function bundleApp(format: 'esm' | 'cjs'): Promise<Bundle> {
     banner:
       format === 'esm'
         ? {
-            js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+            // Aliased as users are told to: the bundled code imports `createRequire` too.
+            js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
           }
         : undefined,
     logLevel: 'error',
