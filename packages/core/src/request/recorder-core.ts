@@ -67,21 +67,48 @@ export class RecorderCore<R> {
 
   /** `req.authentik.emit(action, options)`: never throws into the route, whatever it is given. */
   emitFor(scope: RequestScope<R>, action: EventAction, options: unknown): boolean {
-    let context: Record<string, unknown>;
-    let user: AuthentikUser | undefined;
+    const given = this.readEmitOptions(action, options);
+    if (typeof given === 'boolean') return given;
+    return this.send(scope, action, given.context, given.user);
+  }
+
+  /**
+   * An app's event outside any request (the NestJS service's `emit` in a job): what it was
+   * given, and the brand when it is a static one (a brand function or lookup needs a request).
+   * Never throws, whatever it is given.
+   */
+  emitWithoutRequest(action: EventAction, options: unknown): boolean {
+    const given = this.readEmitOptions(action, options);
+    if (typeof given === 'boolean') return given;
+    if (this.callbackDepth > 0) return this.refuseFromCallback(action);
+    const input: EmitInput = { action, context: given.context };
+    if (given.user !== undefined) input.user = given.user;
+    const brand = this.options.brand;
+    if (brand !== null && typeof brand === 'object' && !('lookup' in brand)) input.brand = brand;
+    return this.client.emit(input);
+  }
+
+  /**
+   * The context (copied) and user of an app's `emit`, or the client's verdict when they cannot
+   * be used: a context that is no object is refused by the client with its reason, as
+   * `client.emit()` refuses it; one that cannot be read (a throwing getter, a revoked Proxy) is
+   * refused here.
+   */
+  private readEmitOptions(
+    action: EventAction,
+    options: unknown,
+  ): { context: Record<string, unknown>; user: AuthentikUser | undefined } | boolean {
     try {
       const given = (options ?? {}) as { context?: unknown; user?: AuthentikUser };
       const raw = given.context;
-      user = given.user;
-      // Not an object: the client refuses it with its reason, as it does for client.emit().
+      const user = given.user;
       if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
         return this.client.emit({ action, context: raw } as EmitInput);
       }
-      context = { ...(raw as Record<string, unknown> | undefined) };
+      return { context: { ...(raw as Record<string, unknown> | undefined) }, user };
     } catch (error) {
       return this.refuseUnreadable(action, error);
     }
-    return this.send(scope, action, context, user);
   }
 
   recordFinished(scope: RequestScope<R>, facts: FinishFacts): void {
@@ -111,6 +138,14 @@ export class RecorderCore<R> {
     return { message: describeError(error) };
   }
 
+  /** An emit from inside one of the app's callbacks, which run for every event: it would recurse. */
+  private refuseFromCallback(action: EventAction): false {
+    return this.client.refuse(
+      { action },
+      'emit() was called from inside a context, user, brand or clientIp callback, which run for every event: it would recurse',
+    );
+  }
+
   /** What the app passed could not be read: counted and reported like a refused `client.emit()`. */
   private refuseUnreadable(action: EventAction, error: unknown): false {
     return this.client.refuse({ action }, `the event could not be read: ${describeError(error)}`);
@@ -125,12 +160,7 @@ export class RecorderCore<R> {
   ): boolean {
     // An emit from inside the app's context/user/brand/clientIp callback would run the same
     // callback again, which emits again: refused (counted and reported), never recursed into.
-    if (this.callbackDepth > 0) {
-      return this.client.refuse(
-        { action },
-        'emit() was called from inside a context, user, brand or clientIp callback, which run for every event: it would recurse',
-      );
-    }
+    if (this.callbackDepth > 0) return this.refuseFromCallback(action);
     try {
       return this.fillAndEmit(scope, action, context, explicitUser);
     } catch (error) {
