@@ -71,7 +71,7 @@ export function rangeEntries(setting: string | readonly string[]): string[] {
 
 function compileRanges(entries: readonly string[]): TrustProxyFn {
   const ranges = new BlockList();
-  for (const entry of rangeEntries(entries)) {
+  for (const entry of entries) {
     const range = parseRange(entry);
     // The schema checked every entry; one that slipped through trusts nobody more.
     if (typeof range === 'string') continue;
@@ -90,7 +90,7 @@ export function compileTrustProxy(setting: TrustProxy | undefined): TrustProxyFn
   if (setting === true) return () => true;
   if (typeof setting === 'number') return (_address, hop) => hop < setting;
   if (typeof setting === 'function') return setting;
-  return compileRanges(typeof setting === 'string' ? [setting] : setting);
+  return compileRanges(rangeEntries(setting));
 }
 
 function trusts(trust: TrustProxyFn, address: string, hop: number): boolean {
@@ -100,6 +100,21 @@ function trusts(trust: TrustProxyFn, address: string, hop: number): boolean {
     // An app's trust function that throws trusts nobody: a forged header must not count.
     return false;
   }
+}
+
+/**
+ * The addresses of an `X-Forwarded-For` header, right-most (nearest) first, as the `forwarded`
+ * package that proxy-addr uses reads them: split at commas, spaces around them dropped, empty
+ * entries skipped.
+ */
+function forwardedHops(header: string): string[] {
+  const hops: string[] = [];
+  const parts = header.split(',');
+  for (let index = parts.length - 1; index >= 0; index--) {
+    const address = (parts[index] as string).replace(/^ +| +$/g, '');
+    if (address !== '') hops.push(address);
+  }
+  return hops;
 }
 
 /**
@@ -114,10 +129,10 @@ export function forwardedAddress(
   trust: TrustProxyFn,
 ): string | undefined {
   if (peer === undefined || !forwardedFor || !trusts(trust, peer, 0)) return peer;
-  const hops = forwardedFor.split(',');
-  for (let index = hops.length - 1, hop = 1; index >= 0; index--, hop++) {
-    const address = (hops[index] as string).trim();
-    if (index === 0 || !trusts(trust, address, hop)) return address;
+  const hops = forwardedHops(forwardedFor);
+  for (let index = 0; index < hops.length; index++) {
+    const address = hops[index] as string;
+    if (index === hops.length - 1 || !trusts(trust, address, index + 1)) return address;
   }
   return peer;
 }
