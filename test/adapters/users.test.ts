@@ -1,10 +1,7 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { requestHeader } from './harness/request-access.js';
 import { requestEvent, sendExpecting, settled, startScenario } from './harness/scenario.js';
 import { FRAMEWORKS } from './harness/types.js';
-
-/** Every framework's request object exposes the raw headers as `headers` (Koa's ctx too). */
-const headersOf = (request: unknown) => (request as { headers: IncomingHttpHeaders }).headers;
 
 describe.each(FRAMEWORKS)('%s: the user of an event', (framework) => {
   it('maps the conventional user to {pk, username, email} and nothing else', async () => {
@@ -56,7 +53,7 @@ describe.each(FRAMEWORKS)('%s: the user of an event', (framework) => {
     const scenario = await startScenario(framework, {
       harness: { sessionUser: { id: 1, username: 'session-user' } },
       events: {
-        user: (request) => ({ pk: 7, username: String(headersOf(request)['x-api-client']) }),
+        user: (request) => ({ pk: 7, username: String(requestHeader(request, 'x-api-client')) }),
       },
     });
     await sendExpecting(scenario.app, 200, {

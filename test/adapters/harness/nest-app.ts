@@ -8,9 +8,9 @@ import {
   type ExecutionContext,
   Get,
   HttpCode,
+  type INestApplication,
   Inject,
   Injectable,
-  type INestApplication,
   Post,
   Req,
   Res,
@@ -32,6 +32,12 @@ import {
 import type { AppHandle, EventsOptions, HarnessOptions } from './types.js';
 
 const HARNESS = Symbol('harness');
+
+/**
+ * The AuthentikEvents service of the Nest app started last: what a Nest app's own code (a
+ * callback of the module's options among it) calls to emit. The tests start one app at a time.
+ */
+export const lastNestEvents: { service?: AuthentikEvents } = {};
 interface HarnessState {
   options: HarnessOptions;
   slow: Signal;
@@ -160,6 +166,7 @@ export async function startNestApp(
     throw error;
   }
   const { port } = app.getHttpServer().address() as AddressInfo;
+  lastNestEvents.service = app.get(AuthentikEvents);
   return {
     framework: platform,
     baseUrl: `http://127.0.0.1:${port}`,
