@@ -25,5 +25,5 @@ export function emitFromCallback(request: unknown, action: string): boolean | un
   if (own) return own.emit(action);
   const hono = request as { req?: { header?: unknown }; get(key: string): Emitter | undefined };
   if (typeof hono.req?.header === 'function') return hono.get('authentik')?.emit(action);
-  return lastNestEvents.service?.emit(action);
+  return lastNestEvents.service?.emit(action as 'custom_from_callback');
 }
