@@ -154,6 +154,11 @@ const specificShape = {
   trustProxy: trustProxySchema,
 };
 export type AdapterSpecificOption = keyof typeof specificShape;
+/** Why an adapter that does not take a specific option has no need of it. */
+const NOT_TAKEN_HERE: Record<AdapterSpecificOption, string> = {
+  trustProxy:
+    "is not taken: the framework's own trust-proxy setting decides (Express: app.set('trust proxy', …); Fastify: Fastify({ trustProxy }); Koa: app.proxy; NestJS: its platform's)",
+};
 /** The specific options as checked (compiled where they are compiled). */
 export interface CheckedSpecificOptions {
   trustProxy?: TrustProxyFn;
@@ -193,6 +198,10 @@ export function checkAdapterOptions<R>(
 ): CheckedAdapterOptions<R> {
   const given = readOptions(options, [...ALL_OPTION_NAMES, ...specific], `of ${packageName} `);
   for (const key of frameworkKeys) delete given[key];
+  for (const name of Object.keys(specificShape) as AdapterSpecificOption[]) {
+    if (name in given && !specific.includes(name))
+      throw new ConfigError(name, `of ${packageName} ${NOT_TAKEN_HERE[name]}`);
+  }
   const schema = schemaWith(specific);
   let parsed: ReturnType<typeof schema.safeParse>;
   try {
