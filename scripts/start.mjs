@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start [-- express|koa|fastify]` (or EXAMPLE=koa): runs one example app against the
+// `npm start [-- express|koa|fastify|hono]` (or EXAMPLE=koa): runs one example app against the
 // embedded fake (or AUTHENTIK_URL/AUTHENTIK_TOKEN), drives a short session over real HTTP,
 // then shows the events as the server stored them and the client's counters. Needs no
 // configuration and exits by itself: 0 when everything was recorded as expected.
@@ -11,7 +11,7 @@ import { openEventsTarget } from './lib/events-target.mjs';
 import { describeEvent, readRunEvents } from './lib/read-events.mjs';
 import { formatTable } from './lib/table.mjs';
 
-const FRAMEWORKS = ['express', 'koa', 'fastify'];
+const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono'];
 /** A safety net: the demo must finish by itself even if a server stops answering. */
 const GIVE_UP_AFTER_MS = 60_000;
 const COLUMNS = [

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runNode, tableRows } from './run-node.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FRAMEWORKS = ['express', 'koa', 'fastify'] as const;
+const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono'] as const;
 
 /** The table rows (action, user, client IP, brand, path, status) the scripted session must leave. */
 const EXPECTED_ROWS = [
@@ -60,7 +60,9 @@ describe('scripts/start.mjs (npm start)', () => {
   it('refuses an unknown example with exit code 1 and says which exist', async () => {
     const run = await runNode(ROOT, ['scripts/start.mjs', 'hapi']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('unknown example "hapi": choose one of express, koa, fastify');
+    expect(run.stderr).toContain(
+      'unknown example "hapi": choose one of express, koa, fastify, hono',
+    );
   });
 
   it('sends to AUTHENTIK_URL with AUTHENTIK_TOKEN when both are set, and reads the events back from there', async () => {
