@@ -10,7 +10,8 @@ function entryProblem(entry: unknown): string | undefined {
   if (typeof entry !== 'string') return 'must be a string: an address, a subnet or a named range';
   for (const range of rangeEntries([entry])) {
     const parsed = parseRange(range);
-    if (typeof parsed === 'string') return `${parsed}; got ${JSON.stringify(entry.trim().slice(0, 60))}`;
+    if (typeof parsed === 'string')
+      return `${parsed}; got ${JSON.stringify(entry.trim().slice(0, 60))}`;
   }
   return undefined;
 }
