@@ -67,3 +67,23 @@ describe.each(FRAMEWORKS)('%s: the user of an event', (framework) => {
     });
   });
 });
+
+describe.each(FRAMEWORKS)('%s: a user object that cannot be read', (framework) => {
+  it('a throwing getter on the session user: answered, recorded without the user, reported', async () => {
+    const sessionUser = Object.defineProperty({ id: 42 }, 'username', {
+      get() {
+        throw new Error('session store offline');
+      },
+      enumerable: true,
+    });
+    const scenario = await startScenario(framework, { harness: { sessionUser } });
+    await sendExpecting(scenario.app, 200, { path: '/me' });
+
+    const event = requestEvent(await settled(scenario, 1));
+    expect(event.user).toEqual({});
+    expect(event.context.status).toBe(200);
+    expect(scenario.errors.map((error) => error.message)).toEqual([
+      "user: the request's user could not be read: Error: session store offline",
+    ]);
+  });
+});

@@ -261,7 +261,7 @@ export class RecorderCore<R> {
 
   private user(request: R): AuthentikUser | undefined {
     const custom = this.options.user;
-    if (!custom) return toAuthentikUser(this.reader.user(request));
+    if (!custom) return this.conventionalUser(request);
     const user = this.callback('user', () => custom(request));
     if (user === undefined || user === null) return undefined;
     if (typeof user !== 'object' || Array.isArray(user)) {
@@ -272,6 +272,20 @@ export class RecorderCore<R> {
       return undefined;
     }
     return this.copyOf('user', user);
+  }
+
+  /**
+   * The framework's user (`req.user`, `ctx.state.user`, …) mapped, or none when it cannot be
+   * read (a getter of a session library that throws): the event goes without it, reported,
+   * rather than being lost.
+   */
+  private conventionalUser(request: R): AuthentikUser | undefined {
+    try {
+      return toAuthentikUser(this.reader.user(request));
+    } catch (error) {
+      this.report('user', `the request's user could not be read: ${describeError(error)}`, error);
+      return undefined;
+    }
   }
 
   /** The brand, or the lookup of it and the brand used when that fails. */
