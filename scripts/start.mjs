@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start [-- express|koa|fastify|node-http] [--watch]` (or EXAMPLE=koa): runs one example
+// `npm start [-- express|koa|fastify|hono|node-http] [--watch]` (or EXAMPLE=koa): runs one example
 // app against the embedded fake (or AUTHENTIK_URL/AUTHENTIK_TOKEN), drives a short session over
 // real HTTP, then shows the events as the server stored them and the client's counters. Needs no
 // configuration and exits by itself: 0 when everything was recorded as expected. With --watch
@@ -13,7 +13,7 @@ import { describeEvent, readRunEvents } from './lib/read-events.mjs';
 import { formatTable } from './lib/table.mjs';
 import { watchUntilStopped } from './lib/watch.mjs';
 
-const FRAMEWORKS = ['express', 'koa', 'fastify', 'node-http'];
+const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono', 'node-http'];
 /** A safety net: the demo must finish by itself even if a server stops answering. */
 const GIVE_UP_AFTER_MS = 60_000;
 const COLUMNS = [

@@ -1,6 +1,6 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { FakeBrand } from '@authentik-events/testing';
 import { describe, expect, it } from 'vitest';
+import { requestHeader } from './harness/request-access.js';
 import { requestEvent, sendExpecting, settled, startScenario } from './harness/scenario.js';
 import { FRAMEWORKS } from './harness/types.js';
 
@@ -34,8 +34,7 @@ describe.each(FRAMEWORKS)('%s: the brand of an event', (framework) => {
   it('asks a brand function, per request', async () => {
     const scenario = await startScenario(framework, {
       events: {
-        brand: (request) =>
-          brand('f00d', `Brand for ${(request as { headers: IncomingHttpHeaders }).headers.host}`),
+        brand: (request) => brand('f00d', `Brand for ${requestHeader(request, 'host')}`),
       },
     });
     await sendExpecting(scenario.app, 200, {

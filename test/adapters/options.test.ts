@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { ConfigError, createEventClient } from '@authentik-events/core';
 import { authentikEvents as expressEvents } from '@authentik-events/express';
 import { authentikEvents as fastifyEvents } from '@authentik-events/fastify';
+import { authentikEvents as honoEvents } from '@authentik-events/hono';
 import { authentikEvents as koaEvents } from '@authentik-events/koa';
 import { startFakeAuthentik } from '@authentik-events/testing';
 import express from 'express';
@@ -10,6 +11,7 @@ import Fastify4 from 'fastify4';
 import Koa from 'koa';
 import { describe, expect, it } from 'vitest';
 import { listenOnLoopback, stopServer } from './harness/listen.js';
+import { createNestApp } from './harness/nest-app.js';
 import {
   afterThisTest,
   fastOptions,
@@ -28,10 +30,23 @@ const URL_VARIABLE = 'AUTHENTIK_URL';
 const VALID = { url: 'https://auth.example.com', token: TOKEN, app: 'options-test' };
 
 /**
- * Sets the adapter up as its README says and returns what it threw (Express, Koa) or what
- * `register` rejected with (Fastify); `undefined` when it was accepted.
+ * Sets the adapter up as its README says and returns what it threw (Express, Koa, Hono), what
+ * `register` rejected with (Fastify) or what made the Nest application fail to start;
+ * `undefined` when it was accepted.
  */
 async function setUpError(framework: Framework, options: unknown): Promise<unknown> {
+  if (framework === 'nest-express' || framework === 'nest-fastify') {
+    let app: Awaited<ReturnType<typeof createNestApp>> | undefined;
+    try {
+      app = await createNestApp(framework, options as EventsOptions, {});
+      await app.init();
+      return undefined;
+    } catch (error) {
+      return error;
+    } finally {
+      await app?.close().catch(() => undefined);
+    }
+  }
   if (framework.startsWith('fastify')) {
     const create = framework === 'fastify5' ? Fastify : (Fastify4 as unknown as typeof Fastify);
     const app = create();
@@ -47,7 +62,9 @@ async function setUpError(framework: Framework, options: unknown): Promise<unkno
   try {
     const events = framework.startsWith('express')
       ? expressEvents(options as never)
-      : koaEvents(options as never);
+      : framework === 'hono'
+        ? honoEvents(options as never)
+        : koaEvents(options as never);
     await events.close({ timeoutMs: 100 });
     return undefined;
   } catch (error) {

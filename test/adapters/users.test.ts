@@ -1,10 +1,7 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { requestHeader } from './harness/request-access.js';
 import { requestEvent, sendExpecting, settled, startScenario } from './harness/scenario.js';
 import { FRAMEWORKS } from './harness/types.js';
-
-/** Every framework's request object exposes the raw headers as `headers` (Koa's ctx too). */
-const headersOf = (request: unknown) => (request as { headers: IncomingHttpHeaders }).headers;
 
 describe.each(FRAMEWORKS)('%s: the user of an event', (framework) => {
   it('maps the conventional user to {pk, username, email} and nothing else', async () => {
@@ -56,7 +53,7 @@ describe.each(FRAMEWORKS)('%s: the user of an event', (framework) => {
     const scenario = await startScenario(framework, {
       harness: { sessionUser: { id: 1, username: 'session-user' } },
       events: {
-        user: (request) => ({ pk: 7, username: String(headersOf(request)['x-api-client']) }),
+        user: (request) => ({ pk: 7, username: String(requestHeader(request, 'x-api-client')) }),
       },
     });
     await sendExpecting(scenario.app, 200, {
@@ -68,5 +65,25 @@ describe.each(FRAMEWORKS)('%s: the user of an event', (framework) => {
       pk: 7,
       username: 'billing-bot',
     });
+  });
+});
+
+describe.each(FRAMEWORKS)('%s: a user object that cannot be read', (framework) => {
+  it('a throwing getter on the session user: answered, recorded without the user, reported', async () => {
+    const sessionUser = Object.defineProperty({ id: 42 }, 'username', {
+      get() {
+        throw new Error('session store offline');
+      },
+      enumerable: true,
+    });
+    const scenario = await startScenario(framework, { harness: { sessionUser } });
+    await sendExpecting(scenario.app, 200, { path: '/me' });
+
+    const event = requestEvent(await settled(scenario, 1));
+    expect(event.user).toEqual({});
+    expect(event.context.status).toBe(200);
+    expect(scenario.errors.map((error) => error.message)).toEqual([
+      "user: the request's user could not be read: Error: session store offline",
+    ]);
   });
 });

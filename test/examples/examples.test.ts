@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runNode, tableRows } from './run-node.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FRAMEWORKS = ['express', 'koa', 'fastify', 'node-http'] as const;
+const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono', 'node-http'] as const;
 
 /**
  * The table rows (action, user, client IP, brand, path, status) the scripted session must leave,
@@ -68,7 +68,7 @@ describe('scripts/start.mjs (npm start)', () => {
     const run = await runNode(ROOT, ['scripts/start.mjs', 'hapi']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'unknown example "hapi": choose one of express, koa, fastify, node-http',
+      'unknown example "hapi": choose one of express, koa, fastify, hono, node-http',
     );
   });
 

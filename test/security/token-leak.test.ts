@@ -8,6 +8,7 @@ import {
   type EventClient,
 } from '@authentik-events/core';
 import { authentikEvents as expressEvents } from '@authentik-events/express';
+import { authentikEvents as honoEvents } from '@authentik-events/hono';
 import { authentikEvents as koaEvents } from '@authentik-events/koa';
 import { type FakeAuthentik, startFakeAuthentik } from '@authentik-events/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -288,6 +289,7 @@ describe('the token never appears in a thrown ConfigError', () => {
     ['createEventClient', (options) => createEventClient(options)],
     ['the Express adapter', (options) => expressEvents(options)],
     ['the Koa adapter', (options) => koaEvents(options)],
+    ['the Hono adapter', (options) => honoEvents(options)],
   ];
 
   it.each(constructors)('%s', (_name, construct) => {

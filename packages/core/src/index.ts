@@ -27,15 +27,22 @@ export { REDACTED, Redactor } from './payload/redact.js';
 export { sanitizeRecord } from './payload/sanitize.js';
 export type { AddResult, EventStore } from './queue/event-store.js';
 export type { AdapterOptions, RequestReader } from './request/adapter-options.js';
+export type { AdapterSpecificOption, CheckedSpecificOptions } from './request/adapter-schema.js';
 export type { ListedBrand } from './request/brand-match.js';
 export { brandForEvent, matchBrand } from './request/brand-match.js';
-export type { Recorder } from './request/create-recorder.js';
+export type { ReaderSource, Recorder } from './request/create-recorder.js';
 export { createRecorder } from './request/create-recorder.js';
 export { finishWithResponse } from './request/finish-with-response.js';
 export type { LookupOptions } from './request/lookups.js';
 export { toAuthentikUser } from './request/map-user.js';
-export type { RequestEvents, RequestScope } from './request/request-scope.js';
+export type { ExpressLikeRequest } from './request/readers/express-reader.js';
+export { expressReader } from './request/readers/express-reader.js';
+export type { FastifyLikeRequest } from './request/readers/fastify-reader.js';
+export { fastifyReader } from './request/readers/fastify-reader.js';
+export type { EmitOptions, RequestEvents, RequestScope } from './request/request-scope.js';
 export type { RequestSample } from './request/sample-requests.js';
+export type { TrustProxy, TrustProxyFn } from './request/trust-proxy.js';
+export { forwardedAddress } from './request/trust-proxy.js';
 export type {
   AuthentikBrand,
   AuthentikUser,

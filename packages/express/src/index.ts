@@ -5,12 +5,12 @@ import {
   createRecorder,
   type DeliveryReport,
   type EventClient,
+  expressReader,
   finishWithResponse,
   type RequestEvents,
   type RequestScope,
 } from '@authentik-events/core';
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import { expressReader } from './express-reader.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -44,7 +44,7 @@ export interface AuthentikEventsMiddleware {
  * app.use(events.errorHandler);
  */
 export function authentikEvents(options: AuthentikEventsOptions = {}): AuthentikEventsMiddleware {
-  const recorder = createRecorder(options, expressReader, '@authentik-events/express');
+  const recorder = createRecorder<Request>(options, expressReader, '@authentik-events/express');
   /** Requests this middleware has seen: mounted twice on their way (app and router, app and sub-app), it records them once. */
   const seen = new WeakSet<Request>();
 

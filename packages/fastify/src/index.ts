@@ -3,13 +3,13 @@ import {
   ConfigError,
   createRecorder,
   type EventClient,
+  fastifyReader,
   type Recorder,
   type RequestEvents,
   type RequestScope,
 } from '@authentik-events/core';
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { fastifyReader } from './fastify-reader.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,7 +50,12 @@ const plugin: FastifyPluginCallback<AuthentikEventsOptions> = (fastify, options,
   }
   let recorder: Recorder<FastifyRequest>;
   try {
-    recorder = createRecorder(options, fastifyReader, PACKAGE_NAME, REGISTER_OPTIONS);
+    recorder = createRecorder<FastifyRequest>(
+      options,
+      fastifyReader,
+      PACKAGE_NAME,
+      REGISTER_OPTIONS,
+    );
   } catch (error) {
     done(error as Error);
     return;

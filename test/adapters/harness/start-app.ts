@@ -1,6 +1,8 @@
 import { startExpressApp } from './express-app.js';
 import { startFastifyApp } from './fastify-app.js';
+import { startHonoApp } from './hono-app.js';
 import { startKoaApp } from './koa-app.js';
+import { startNestApp } from './nest-app.js';
 import type { AppHandle, EventsOptions, Framework, HarnessOptions } from './types.js';
 
 /** Starts the same app on any framework, with the adapter installed the way its README says. */
@@ -19,5 +21,10 @@ export function startApp(
     case 'fastify5':
     case 'fastify4':
       return startFastifyApp(framework, options, harness);
+    case 'hono':
+      return startHonoApp(options, harness);
+    case 'nest-express':
+    case 'nest-fastify':
+      return startNestApp(framework, options, harness);
   }
 }

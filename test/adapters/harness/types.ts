@@ -1,9 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdapterOptions, EventClient } from '@authentik-events/core';
 
-/** Each adapter on each framework major it supports. */
-export const FRAMEWORKS = ['express5', 'express4', 'koa3', 'koa2', 'fastify5', 'fastify4'] as const;
+/** Each adapter on each framework major (or platform) it supports. */
+export const FRAMEWORKS = [
+  'express5',
+  'express4',
+  'koa3',
+  'koa2',
+  'fastify5',
+  'fastify4',
+  'hono',
+  'nest-express',
+  'nest-fastify',
+] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
+
+/** Frameworks whose requests carry Fastify's own id (which the adapter keeps as the request id). */
+export const hasFastifyRequestId = (framework: Framework): boolean =>
+  framework.startsWith('fastify') || framework === 'nest-fastify';
 
 /** The adapter options as the harness takes them: callbacks get the framework's request. */
 export type EventsOptions = AdapterOptions<unknown>;
@@ -27,12 +41,16 @@ export interface HarnessOptions {
   /**
    * The framework's trust-proxy setting, as Express (`trust proxy`) and Fastify (`trustProxy`)
    * take it: on/off, a hop count, addresses and subnets, or a function of the address and hop.
-   * Koa has only on/off: any truthy value turns `app.proxy` on.
+   * Koa has only on/off: any truthy value turns `app.proxy` on. Hono has none: the adapter's
+   * `trustProxy` option takes it. NestJS: its platform's setting.
    */
   trustProxy?: TrustProxy;
-  /** Fastify's `requestIdHeader` option (Fastify 4 reads `request-id` unless told otherwise). */
+  /** Fastify's `requestIdHeader` option (Fastify 4 reads `request-id` unless told otherwise; Nest's too). */
   requestIdHeader?: string | false;
-  /** The user `GET /me` sets the passport way (`req.user`, `ctx.state.user`, `request.user`). */
+  /**
+   * The user `GET /me` sets the passport way (`req.user`, `ctx.state.user`, `request.user`;
+   * Hono's `c.set('user')`; a Nest guard's `request.user`).
+   */
   sessionUser?: Record<string, unknown>;
 }
 
@@ -46,7 +64,8 @@ export interface AppHandle {
   slowStarted(): Promise<void>;
   /**
    * The framework's own shutdown: Fastify's `app.close()` (which runs the plugin's onClose);
-   * Express and Koa stop the server, then `events.close()`. Idempotent.
+   * Express, Koa and Hono stop the server, then `events.close()`; Nest's `app.close()`, whose
+   * module closes its client on application shutdown. Idempotent.
    */
   shutdown(): Promise<void>;
 }

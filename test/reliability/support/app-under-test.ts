@@ -1,65 +1,22 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { DeliveryReport, EventClient, RequestEvents } from '@authentik-events/core';
+import { createServer } from 'node:http';
+import type { DeliveryReport } from '@authentik-events/core';
 import { authentikEvents as expressEvents } from '@authentik-events/express';
 import { authentikEvents as fastifyEvents } from '@authentik-events/fastify';
 import { authentikEvents as koaEvents } from '@authentik-events/koa';
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
+import { type AppOptions, type AppUnderTest, listen, runRoute, stopServer } from './app-parts.js';
+import { startHono } from './hono-app.js';
+import { startNest } from './nest-app.js';
 
-export type Framework = 'express' | 'koa' | 'fastify';
-export const FRAMEWORKS: readonly Framework[] = ['express', 'koa', 'fastify'];
-
-/** A route's work: it gets the request's `authentik` API; what it throws is recorded, not sent up. */
-export type RouteHandler = (events: RequestEvents) => void;
-
-export interface AppOptions {
-  framework: Framework;
-  /** The adapter's options (the same set for all three frameworks). */
-  // biome-ignore lint/suspicious/noExplicitAny: callbacks get each framework's own request type
-  adapter: Record<string, any>;
-  /** GET routes besides `/` (which answers "ok"); every route answers 200 "ok". */
-  routes?: Record<string, RouteHandler>;
-  /** Trust the proxy in front (Express `trust proxy`, Koa `app.proxy`, Fastify `trustProxy`). */
-  trustProxy?: boolean;
-  /** Set as the framework's conventional user (`req.user`, `ctx.state.user`, `request.user`). */
-  requestUser?: Record<string, unknown>;
-}
-
-export interface AppUnderTest {
-  framework: Framework;
-  /** Base URL, e.g. http://127.0.0.1:PORT */
-  url: string;
-  client: EventClient;
-  /** Anything a route's use of the adapter threw: must stay empty, telemetry never throws into the app. */
-  appErrors: unknown[];
-  /** Stops the server, then closes the adapter's client; resolves with the client's close report. */
-  close(timeoutMs?: number): Promise<DeliveryReport>;
-}
-
-function runRoute(
-  handler: RouteHandler | undefined,
-  events: RequestEvents,
-  appErrors: unknown[],
-): void {
-  try {
-    handler?.(events);
-  } catch (error) {
-    appErrors.push(error);
-  }
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function stopServer(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  return closed;
-}
+export {
+  type AppOptions,
+  type AppUnderTest,
+  FRAMEWORKS,
+  type Framework,
+  type RouteHandler,
+} from './app-parts.js';
 
 async function startExpress(options: AppOptions, appErrors: unknown[]): Promise<AppUnderTest> {
   const events = expressEvents(options.adapter);
@@ -165,5 +122,8 @@ export function startApp(options: AppOptions): Promise<AppUnderTest> {
   const appErrors: unknown[] = [];
   if (options.framework === 'express') return startExpress(options, appErrors);
   if (options.framework === 'koa') return startKoa(options, appErrors);
+  if (options.framework === 'hono') return startHono(options, appErrors);
+  if (options.framework === 'nest-express' || options.framework === 'nest-fastify')
+    return startNest(options.framework, options, appErrors);
   return startFastify(options, appErrors);
 }

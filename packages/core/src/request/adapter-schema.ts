@@ -13,6 +13,8 @@ import {
 import type { ClientOptions } from '../options.js';
 import { CLIENT_OPTION_NAMES, clientOptionsSchemaShape } from '../resolve-options.js';
 import type { AdapterOptions } from './adapter-options.js';
+import type { TrustProxyFn } from './trust-proxy.js';
+import { trustProxySchema } from './trust-proxy-schema.js';
 
 /** lru-cache allocates typed arrays of `max` entries up front: a huge `max` is memory taken at once. */
 const MAX_CACHE_ENTRIES = 1_000_000;
@@ -161,9 +163,35 @@ const adapterShape = {
   }).optional(),
 };
 
+/**
+ * Options only some adapters take: those whose framework has no setting of its own for the
+ * purpose (Hono has no trust-proxy setting; Express, Koa and Fastify do, and decide by it).
+ * Refused as unknown by every other adapter.
+ */
+const specificShape = {
+  trustProxy: trustProxySchema,
+};
+export type AdapterSpecificOption = keyof typeof specificShape;
+/** Why an adapter that does not take a specific option has no need of it. */
+const NOT_TAKEN_HERE: Record<AdapterSpecificOption, string> = {
+  trustProxy:
+    "is not taken: the framework's own trust-proxy setting decides (Express: app.set('trust proxy', …); Fastify: Fastify({ trustProxy }); Koa: app.proxy; NestJS: its platform's)",
+};
+/** The specific options as checked (compiled where they are compiled). */
+export interface CheckedSpecificOptions {
+  trustProxy?: TrustProxyFn;
+}
+
 const ADAPTER_OPTION_NAMES = Object.keys(adapterShape);
 const ALL_OPTION_NAMES = [...CLIENT_OPTION_NAMES, ...ADAPTER_OPTION_NAMES];
 const adapterSchema = strictObject({ ...clientOptionsSchemaShape, ...adapterShape });
+
+/** The schema of an adapter that takes some specific options too (made once per adapter instance). */
+function schemaWith(specific: readonly AdapterSpecificOption[]) {
+  if (specific.length === 0) return adapterSchema;
+  const extra = Object.fromEntries(specific.map((name) => [name, specificShape[name].optional()]));
+  return strictObject({ ...clientOptionsSchemaShape, ...adapterShape, ...extra });
+}
 
 /** The adapter's options, checked, and the client's part of them, split. */
 export interface CheckedAdapterOptions<R> {
@@ -171,6 +199,8 @@ export interface CheckedAdapterOptions<R> {
   adapter: AdapterOptions<R>;
   /** Only the options `createEventClient` takes (none when a client is shared). */
   client: ClientOptions;
+  /** The adapter-specific options it asked for, checked. */
+  specific: CheckedSpecificOptions;
 }
 
 /**
@@ -182,12 +212,18 @@ export function checkAdapterOptions<R>(
   options: unknown,
   packageName: string,
   frameworkKeys: readonly string[] = [],
+  specific: readonly AdapterSpecificOption[] = [],
 ): CheckedAdapterOptions<R> {
-  const given = readOptions(options, ALL_OPTION_NAMES, `of ${packageName} `);
+  const given = readOptions(options, [...ALL_OPTION_NAMES, ...specific], `of ${packageName} `);
   for (const key of frameworkKeys) delete given[key];
-  let parsed: ReturnType<typeof adapterSchema.safeParse>;
+  for (const name of Object.keys(specificShape) as AdapterSpecificOption[]) {
+    if (name in given && !specific.includes(name))
+      throw new ConfigError(name, `of ${packageName} ${NOT_TAKEN_HERE[name]}`);
+  }
+  const schema = schemaWith(specific);
+  let parsed: ReturnType<typeof schema.safeParse>;
   try {
-    parsed = adapterSchema.safeParse(given);
+    parsed = schema.safeParse(given);
   } catch (error) {
     throw new ConfigError('options', `of ${packageName} cannot be read: ${describeError(error)}`);
   }
@@ -213,5 +249,14 @@ export function checkAdapterOptions<R>(
       (parsed.data as Record<string, unknown>)[name],
     ]),
   );
-  return { adapter: adapter as AdapterOptions<R>, client: clientPart as ClientOptions };
+  const specificPart = Object.fromEntries(
+    specific
+      .filter((name) => name in parsed.data)
+      .map((name) => [name, (parsed.data as Record<string, unknown>)[name]]),
+  );
+  return {
+    adapter: adapter as AdapterOptions<R>,
+    client: clientPart as ClientOptions,
+    specific: specificPart as CheckedSpecificOptions,
+  };
 }

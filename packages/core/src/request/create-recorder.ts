@@ -1,13 +1,18 @@
+import type { EventAction } from '../actions.js';
 import { createEventClient, type EventClient } from '../client.js';
 import type { DeliveryReport } from '../types.js';
 import type { AdapterOptions, RequestReader } from './adapter-options.js';
-import { checkAdapterOptions } from './adapter-schema.js';
+import {
+  type AdapterSpecificOption,
+  type CheckedSpecificOptions,
+  checkAdapterOptions,
+} from './adapter-schema.js';
 import { compileIgnore } from './ignore-matcher.js';
 import { type ResolvedLookupOptions, resolveLookupOptions } from './lookup-options.js';
 import { lookupReports } from './lookup-reports.js';
 import { BrandLookup, UserPkLookup } from './lookups.js';
 import { RecorderCore } from './recorder-core.js';
-import { RequestScope } from './request-scope.js';
+import { type EmitOptions, RequestScope } from './request-scope.js';
 
 /** What an adapter holds: start a scope per request, close the client if it owns it. */
 export interface Recorder<R> {
@@ -17,6 +22,11 @@ export interface Recorder<R> {
   /** The adapter options as checked at construction (a copy: later changes to the app's object do not count). */
   readonly options: AdapterOptions<R>;
   start(request: R): RequestScope<R>;
+  /**
+   * An event of the app's own outside any request (a job, a start-up): the action, context
+   * and user it is given, and a static `brand`; never throws, whatever it is given.
+   */
+  emit(action: EventAction, options?: EmitOptions): boolean;
   /** Closes the client if the adapter owns it; a shared client is left to its owner. */
   close(options?: { timeoutMs?: number }): Promise<DeliveryReport | undefined>;
 }
@@ -29,18 +39,26 @@ function brandLookupOptions(brand: unknown): ResolvedLookupOptions | undefined {
   return undefined;
 }
 
+/** A reader, or what makes one from the adapter-specific options once they are checked (Hono's `trustProxy`). */
+export type ReaderSource<R> =
+  | RequestReader<R>
+  | ((specific: CheckedSpecificOptions) => RequestReader<R>);
+
 /**
  * The shared part of every adapter: checks the adapter options once, creates or adopts the
  * client, and maps requests to events through the adapter's `RequestReader`.
  */
 export function createRecorder<R>(
   given: AdapterOptions<R> = {},
-  reader: RequestReader<R>,
+  readerSource: ReaderSource<R>,
   packageName: string,
   /** Keys the framework itself puts in the options object (Fastify's `prefix`), not ours to check. */
   frameworkKeys: readonly string[] = [],
+  /** Options only this adapter takes (checked here all the same): see `AdapterSpecificOption`. */
+  specific: readonly AdapterSpecificOption[] = [],
 ): Recorder<R> {
-  const checked = checkAdapterOptions<R>(given, packageName, frameworkKeys);
+  const checked = checkAdapterOptions<R>(given, packageName, frameworkKeys, specific);
+  const reader = typeof readerSource === 'function' ? readerSource(checked.specific) : readerSource;
   // Only the checked copy is read from here on: a later change to the app's object counts for nothing.
   const options = checked.adapter;
   // Checked before a client is made, so that a wrong option leaves nothing running.
@@ -78,6 +96,9 @@ export function createRecorder<R>(
         if (path !== undefined) recording = !core.callback('ignore', () => ignore(path, request));
       }
       return new RequestScope(core, request, recording);
+    },
+    emit(action, emitOptions) {
+      return core.emitWithoutRequest(action, emitOptions);
     },
     async close(closeOptions) {
       if (!ownsClient) return undefined;

@@ -76,21 +76,48 @@ export class RecorderCore<R> {
 
   /** `req.authentik.emit(action, options)`: never throws into the route, whatever it is given. */
   emitFor(scope: RequestScope<R>, action: EventAction, options: unknown): boolean {
-    let context: Record<string, unknown>;
-    let user: AuthentikUser | undefined;
+    const given = this.readEmitOptions(action, options);
+    if (typeof given === 'boolean') return given;
+    return this.send(scope, 'audit', action, given.context, given.user);
+  }
+
+  /**
+   * An app's event outside any request (the NestJS service's `emit` in a job): what it was
+   * given, and the brand when it is a static one (a brand function or lookup needs a request).
+   * Never throws, whatever it is given.
+   */
+  emitWithoutRequest(action: EventAction, options: unknown): boolean {
+    const given = this.readEmitOptions(action, options);
+    if (typeof given === 'boolean') return given;
+    if (this.callbackDepth > 0) return this.refuseFromCallback(action);
+    const input: EmitInput = { action, context: given.context };
+    if (given.user !== undefined) input.user = given.user;
+    const brand = this.options.brand;
+    if (brand !== null && typeof brand === 'object' && !('lookup' in brand)) input.brand = brand;
+    return this.client.emit(input);
+  }
+
+  /**
+   * The context (copied) and user of an app's `emit`, or the client's verdict when they cannot
+   * be used: a context that is no object is refused by the client with its reason, as
+   * `client.emit()` refuses it; one that cannot be read (a throwing getter, a revoked Proxy) is
+   * refused here.
+   */
+  private readEmitOptions(
+    action: EventAction,
+    options: unknown,
+  ): { context: Record<string, unknown>; user: AuthentikUser | undefined } | boolean {
     try {
       const given = (options ?? {}) as { context?: unknown; user?: AuthentikUser };
       const raw = given.context;
-      user = given.user;
-      // Not an object: the client refuses it with its reason, as it does for client.emit().
+      const user = given.user;
       if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
         return this.client.emit({ action, context: raw } as EmitInput);
       }
-      context = { ...(raw as Record<string, unknown> | undefined) };
+      return { context: { ...(raw as Record<string, unknown> | undefined) }, user };
     } catch (error) {
       return this.refuseUnreadable(action, 'audit', error);
     }
-    return this.send(scope, 'audit', action, context, user);
   }
 
   recordFinished(scope: RequestScope<R>, facts: FinishFacts): void {
@@ -131,6 +158,14 @@ export class RecorderCore<R> {
     return { message: describeError(error) };
   }
 
+  /** An emit from inside one of the app's callbacks, which run for every event: it would recurse. */
+  private refuseFromCallback(action: EventAction, eventClass: EventClass = 'audit'): false {
+    return this.client.refuse(
+      { action, eventClass },
+      'emit() was called from inside a context, user, brand or clientIp callback, which run for every event: it would recurse',
+    );
+  }
+
   /** What the app passed could not be read: counted and reported like a refused `client.emit()`. */
   private refuseUnreadable(action: EventAction, eventClass: EventClass, error: unknown): false {
     return this.client.refuse(
@@ -149,12 +184,7 @@ export class RecorderCore<R> {
   ): boolean {
     // An emit from inside the app's context/user/brand/clientIp callback would run the same
     // callback again, which emits again: refused (counted and reported), never recursed into.
-    if (this.callbackDepth > 0) {
-      return this.client.refuse(
-        { action, eventClass },
-        'emit() was called from inside a context, user, brand or clientIp callback, which run for every event: it would recurse',
-      );
-    }
+    if (this.callbackDepth > 0) return this.refuseFromCallback(action, eventClass);
     try {
       return this.fillAndEmit(scope, eventClass, action, context, explicitUser);
     } catch (error) {
@@ -260,7 +290,7 @@ export class RecorderCore<R> {
 
   private user(request: R): AuthentikUser | undefined {
     const custom = this.options.user;
-    if (!custom) return toAuthentikUser(this.reader.user(request));
+    if (!custom) return this.conventionalUser(request);
     const user = this.callback('user', () => custom(request));
     if (user === undefined || user === null) return undefined;
     if (typeof user !== 'object' || Array.isArray(user)) {
@@ -271,6 +301,20 @@ export class RecorderCore<R> {
       return undefined;
     }
     return this.copyOf('user', user);
+  }
+
+  /**
+   * The framework's user (`req.user`, `ctx.state.user`, …) mapped, or none when it cannot be
+   * read (a getter of a session library that throws): the event goes without it, reported,
+   * rather than being lost.
+   */
+  private conventionalUser(request: R): AuthentikUser | undefined {
+    try {
+      return toAuthentikUser(this.reader.user(request));
+    } catch (error) {
+      this.report('user', `the request's user could not be read: ${describeError(error)}`, error);
+      return undefined;
+    }
   }
 
   /** The brand, or the lookup of it and the brand used when that fails. */

@@ -3,16 +3,19 @@ import { activeTraceIds } from '../tracing/trace-ids.js';
 import type { AuthentikUser } from '../types.js';
 import type { RecorderCore } from './recorder-core.js';
 
+/** What the app may pass with an event of its own. */
+export interface EmitOptions {
+  context?: Record<string, unknown>;
+  user?: AuthentikUser;
+}
+
 /** What `req.authentik` / `ctx.authentik` / `request.authentik` offers the app's own code. */
 export interface RequestEvents {
   /**
    * Record an event with this request's IP, user, brand and request facts filled in.
    * Returns `false` when the event is refused (see `client.stats()`); never throws.
    */
-  emit(
-    action: EventAction,
-    options?: { context?: Record<string, unknown>; user?: AuthentikUser },
-  ): boolean;
+  emit(action: EventAction, options?: EmitOptions): boolean;
   /** The id in `context.http_request.request_id` of this request's events. */
   readonly requestId: string;
 }
@@ -44,10 +47,7 @@ export class RequestScope<R> implements RequestEvents {
     return this.id;
   }
 
-  emit(
-    action: EventAction,
-    options: { context?: Record<string, unknown>; user?: AuthentikUser } = {},
-  ): boolean {
+  emit(action: EventAction, options: EmitOptions = {}): boolean {
     // Read by the core inside its guard: the app may pass anything (null, a Proxy, a throwing getter).
     return this.core.emitFor(this, action, options);
   }

@@ -1,14 +1,27 @@
-import type { RequestReader } from '@authentik-events/core';
-import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestReader } from '../adapter-options.js';
+import { firstHeader } from './first-header.js';
 
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+/**
+ * What the reader uses of a Fastify request (4 or 5), described here so that core needs no
+ * Fastify types: the Fastify plugin and the NestJS module (on `@nestjs/platform-fastify`)
+ * both hand it Fastify's own request.
+ */
+export interface FastifyLikeRequest {
+  id: unknown;
+  method: string;
+  url: string;
+  ip?: string | undefined;
+  hostname?: string | undefined;
+  headers: IncomingHttpHeaders;
+  raw: { socket?: { remoteAddress?: string | undefined } | null | undefined };
+  server?: { initialConfig?: { requestIdHeader?: unknown } } | undefined;
 }
 
 type IpsGetter = (this: unknown) => unknown;
 
 /** Fastify's `request.ips` getter: defined only when the app set `trustProxy`. */
-function ipsGetterOf(request: FastifyRequest): IpsGetter | undefined {
+function ipsGetterOf(request: FastifyLikeRequest): IpsGetter | undefined {
   for (let proto = Object.getPrototypeOf(request); proto; proto = Object.getPrototypeOf(proto)) {
     const descriptor = Object.getOwnPropertyDescriptor(proto, 'ips');
     if (descriptor) return descriptor.get as IpsGetter | undefined;
@@ -23,7 +36,7 @@ function ipsGetterOf(request: FastifyRequest): IpsGetter | undefined {
  * about a stand-in request that comes from the peer's address with one forwarded address, it
  * lists two addresses exactly when it trusts that peer.
  */
-function trustsPeer(request: FastifyRequest): boolean {
+function trustsPeer(request: FastifyLikeRequest): boolean {
   const ips = ipsGetterOf(request);
   if (!ips) return false;
   const standIn = {
@@ -40,13 +53,13 @@ function trustsPeer(request: FastifyRequest): boolean {
  * The header Fastify takes its id from (`requestIdHeader`: off by default in Fastify 5,
  * `request-id` by default in Fastify 4), or `undefined`.
  */
-function requestIdHeaderOf(request: FastifyRequest): string | undefined {
+function requestIdHeaderOf(request: FastifyLikeRequest): string | undefined {
   const header: unknown = request.server?.initialConfig?.requestIdHeader;
   return typeof header === 'string' && header !== '' ? header.toLowerCase() : undefined;
 }
 
 /** How Fastify exposes what an event needs; `request.ip` and `request.hostname` follow `trustProxy`. */
-export const fastifyReader: RequestReader<FastifyRequest> = {
+export const fastifyReader: RequestReader<FastifyLikeRequest> = {
   method: (request) => request.method,
   url: (request) => request.url,
   ip: (request) => request.ip,
