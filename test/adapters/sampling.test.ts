@@ -11,7 +11,12 @@ const pathOf = (event: { context: Record<string, unknown> }) =>
   (event.context.http_request as { path: string }).path;
 
 /** The URL the framework's request object holds (Express `req`, Koa `ctx`, Fastify `request`). */
-const urlOf = (request: unknown) => String((request as { url?: unknown }).url);
+/** The path a sample function sees: Node's `url` (Express, Koa, Fastify, Nest), or Hono's `c.req.path`. */
+const urlOf = (request: unknown) => {
+  const hono = (request as { req?: { path?: unknown } }).req;
+  if (typeof hono?.path === 'string') return hono.path;
+  return String((request as { url?: unknown }).url);
+};
 
 async function sendMany(scenario: Scenario, count: number, path = '/hello'): Promise<void> {
   for (let i = 0; i < count; i++)
