@@ -30,7 +30,12 @@ export class Accounting {
   readonly dropped: DropCounts = zeroDrops();
   private waiters: SettleWaiter[] = [];
 
-  snapshot(queued: number, queuedBytes: number, awaitingLookup = 0): ClientStats {
+  snapshot(
+    queued: number,
+    queuedBytes: number,
+    awaitingLookup: number,
+    concurrencyLimit: number,
+  ): ClientStats {
     return {
       emitted: this.emitted,
       queued,
@@ -40,6 +45,7 @@ export class Accounting {
       delivered: this.delivered,
       retried: this.retried,
       dropped: { ...this.dropped },
+      concurrencyLimit,
     };
   }
 

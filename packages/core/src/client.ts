@@ -1,5 +1,6 @@
 import { Accounting } from './accounting.js';
 import { type AuthentikReader, createApiReader } from './api-reader.js';
+import { concurrencyLimitFor } from './delivery/adaptive-limit.js';
 import { Sender } from './delivery/sender.js';
 import { checkEmitInput } from './emit-check.js';
 import { type AuthentikEventsError, ConfigError, DegradedError, describeError } from './errors.js';
@@ -132,7 +133,8 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
       {
         endpoint: resolved.endpoint,
         token: resolved.token,
-        concurrency: resolved.concurrency,
+        concurrency: resolved.maxConcurrency,
+        limitOption: resolved.concurrency === undefined ? 'maxConcurrency' : 'concurrency',
         timeoutMs: resolved.requestTimeoutMs,
         userAgent: USER_AGENT,
         ca: resolved.ca,
@@ -176,9 +178,9 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     retry: resolved.retry,
     batchSize: resolved.batchSize,
     flushIntervalMs: resolved.flushIntervalMs,
-    // Never more than `concurrency` handed to the transport: a delivery worker holding more
-    // would send them during a Retry-After pause the sender keeps on this side.
-    concurrency: resolved.concurrency,
+    // The sender hands the transport no more requests than the limit allows: a delivery worker
+    // holding more would send them during a Retry-After pause the sender keeps on this side.
+    limit: concurrencyLimitFor(resolved),
     listener: {
       taken: (count) => accounting.taken(count),
       retried: () => accounting.retried++,
@@ -315,7 +317,8 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
     }
   }
 
-  const stats = () => accounting.snapshot(queue.size, queue.bytes, queue.heldCount);
+  const stats = () =>
+    accounting.snapshot(queue.size, queue.bytes, queue.heldCount, sender.concurrencyLimit);
 
   async function flush(waitOptions?: WaitOptions): Promise<DeliveryReport> {
     const timeoutMs = deadlineOf(waitOptions?.timeoutMs, Number.POSITIVE_INFINITY, 'flush');

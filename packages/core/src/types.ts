@@ -66,11 +66,17 @@ export interface ClientStats {
   queuedBytes: number;
   /** Of `queued`, the events held back until a user or brand lookup completes them. */
   awaitingLookup: number;
+  /** Events taken by the sender and not settled yet (being sent, or waiting to be retried). */
   inFlight: number;
   delivered: number;
   /** Attempts that were retried (not events). */
   retried: number;
   dropped: DropCounts;
+  /**
+   * The most requests the sender may have in flight now: `concurrency` when it is set, else the
+   * adaptive limit (1..`maxConcurrency`), which moves with authentik's response times.
+   */
+  concurrencyLimit: number;
 }
 
 /** What happened between the start and the end of a `flush()` or `close()`. */

@@ -11,6 +11,8 @@ import { WorkerTransport } from './worker-transport.js';
 export interface TransportSettings extends UndiciTransportOptions {
   /** The largest event body: with `concurrency`, what the requests in flight can hold. */
   maxEventBytes: number;
+  /** The option that set `concurrency` (the most requests in flight), for a `ConfigError`. */
+  limitOption?: 'concurrency' | 'maxConcurrency';
 }
 
 /**
@@ -25,8 +27,8 @@ export function createTransport(
   settings: TransportSettings,
   report: ConnectionProblemSink & { fallback(reason: string): void },
 ): Transport {
-  const { maxEventBytes, ...options } = settings;
-  checkInFlightMemory(options.concurrency, maxEventBytes);
+  const { maxEventBytes, limitOption, ...options } = settings;
+  checkInFlightMemory(options.concurrency, maxEventBytes, limitOption);
   const heapMb = workerHeapMb(options.concurrency, maxEventBytes);
   const transport = transportFor(mode, options, heapMb, (reason) => report.fallback(reason));
   return new ProblemReportingTransport(transport, options.endpoint, report);

@@ -98,8 +98,9 @@ function answerAbortedWaiting(): void {
 let active = 0;
 
 /**
- * Starts what is waiting, up to `concurrency` at once (the main thread never hands over more;
- * the cap keeps the connections' bound here too) and as far as the budget allows; asks again
+ * Starts what is waiting, up to `concurrency` at once (the most requests in flight: a fixed
+ * `concurrency` or `maxConcurrency`; the main thread never hands over more than its current
+ * limit, and the cap keeps the connections' bound here too) and as far as the budget allows; asks again
  * when a request ends or the budget would allow more. The deadline of each starts only here,
  * when it goes out.
  */
