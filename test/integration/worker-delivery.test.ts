@@ -205,6 +205,8 @@ describe('the worker and the life of the process', () => {
           delivered: 1,
           retried: 0,
           dropped: NO_DROPS,
+          // The adaptive limit where it starts: one request is no reason to grow.
+          concurrencyLimit: 4,
         },
       },
     ]);
@@ -233,6 +235,8 @@ describe('the worker and the life of the process', () => {
           delivered: 1,
           retried: 0,
           dropped: NO_DROPS,
+          // The adaptive limit where it starts: one request is no reason to grow.
+          concurrencyLimit: 4,
         },
       },
     ]);
