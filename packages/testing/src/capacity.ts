@@ -1,0 +1,103 @@
+import type { CapacityOptions, CapacityStats } from './types.js';
+
+/** Checks a capacity setting, with a message that names what is wrong. */
+export function checkCapacity(name: string, options: CapacityOptions): void {
+  const { workers, serviceMs, queue = 0 } = options;
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new RangeError(`${name}: workers must be an integer >= 1, got ${workers}`);
+  }
+  if (!(serviceMs >= 0 && serviceMs < 2 ** 31)) {
+    throw new RangeError(`${name}: serviceMs must be a number of ms >= 0, got ${serviceMs}`);
+  }
+  if (!Number.isInteger(queue) || queue < 0) {
+    throw new RangeError(`${name}: queue must be an integer >= 0, got ${queue}`);
+  }
+}
+
+/**
+ * A server of limited capacity, as authentik is: `workers` event POSTs served at once, each
+ * taking `serviceMs`; up to `queue` more wait for a worker, in order; beyond that, a 503 at
+ * once, as a proxy in front of a full server answers. The settings can change while requests
+ * are in service (a server getting slower): a request is served with the service time in force
+ * when a worker takes it.
+ */
+export class CapacityGate {
+  private settings: Required<CapacityOptions>;
+  private inService = 0;
+  private readonly waiting: Array<() => void> = [];
+  private maxWaiting = 0;
+  private rejected = 0;
+  private served = 0;
+
+  constructor(options: CapacityOptions) {
+    this.settings = { queue: 0, ...options };
+  }
+
+  get serviceMs(): number {
+    return this.settings.serviceMs;
+  }
+
+  /** New settings; more workers take waiting requests at once. */
+  configure(options: CapacityOptions): void {
+    this.settings = { queue: 0, ...options };
+    this.admitWaiting();
+  }
+
+  /**
+   * Takes a worker, or a place in the queue (resolves when a worker takes it); `false` when the
+   * queue is full too: answer 503.
+   */
+  enter(): Promise<void> | false {
+    if (this.inService < this.settings.workers) {
+      this.inService++;
+      return Promise.resolve();
+    }
+    if (this.waiting.length >= this.settings.queue) {
+      this.rejected++;
+      return false;
+    }
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.maxWaiting = Math.max(this.maxWaiting, this.waiting.length);
+    });
+  }
+
+  /** A request was served (or given up): its worker takes the next waiting one. */
+  leave(): void {
+    this.inService--;
+    this.served++;
+    this.admitWaiting();
+  }
+
+  /** Lets every waiting request in (the mode was turned off). */
+  releaseAll(): void {
+    for (const resolve of this.waiting.splice(0)) {
+      this.inService++;
+      resolve();
+    }
+  }
+
+  stats(): CapacityStats {
+    return {
+      inService: this.inService,
+      waiting: this.waiting.length,
+      maxWaiting: this.maxWaiting,
+      rejected: this.rejected,
+      served: this.served,
+    };
+  }
+
+  /** Forgets the counters (`clear()`); requests in service or waiting stay. */
+  clearCounters(): void {
+    this.maxWaiting = this.waiting.length;
+    this.rejected = 0;
+    this.served = 0;
+  }
+
+  private admitWaiting(): void {
+    while (this.waiting.length > 0 && this.inService < this.settings.workers) {
+      this.inService++;
+      (this.waiting.shift() as () => void)();
+    }
+  }
+}
