@@ -71,8 +71,8 @@ export async function handlePostEvent(
     // Taken down while this request was held: a dead server stores nothing.
     if (ctx.isDown()) return;
     const reply = createEvent(ctx, req.headers, body as string, getParsed);
-    if (reset === 'after-body') return resetConnection(res);
-    send(res, record, reply);
+    if (reset === 'after-body') resetConnection(res);
+    else send(res, record, reply);
   }
 }
 

@@ -80,16 +80,19 @@ export const DEFAULT_TUNING: AdaptiveTuning = {
  * An AIMD limit on requests in flight, in the spirit of Vector's adaptive request concurrency
  * (src/sinks/util/adaptive_concurrency/controller.rs) and Netflix's concurrency-limits:
  *
- * - in windows of one average response time, the mean response time of the window is compared
- *   with a moving average of past windows;
+ * - answers are gathered in windows of at least one average response time and one answer per
+ *   request the limit allows; a window's mean response time is compared with a moving average
+ *   of the past windows';
  * - the limit grows by one when it was reached in the window (there was demand for more) and
- *   the window was about as fast as the average;
+ *   the window was about as fast as the average (at most 1.1 times);
  * - it is multiplied by 0.9 (at least one less, never below 1) at once on back-pressure (429,
- *   502, 503, 504, a reset, a timeout) and when a window is well above the average.
+ *   502, 503, 504, a reset, a timeout) and when a window is well above the average (1.5 times).
  *
- * After a decrease, answers to requests started before it are ignored: they were sent under the
- * old limit and say nothing about the new one (one decrease per round trip, as in TCP). Nothing
- * here runs on a timer: the limit changes only as answers arrive, so an idle client costs nothing.
+ * Answers to requests sent before the last change of the limit are left out: they were sent
+ * under the old limit and say nothing about the new one (so one burst of 503s makes one
+ * decrease, as one loss episode makes one in TCP), and the first window after a change only
+ * lets it settle. Nothing here runs on a timer: the limit changes only as answers arrive, so an
+ * idle client costs nothing.
  */
 export class AdaptiveLimit implements ConcurrencyLimit {
   readonly max: number;
@@ -146,6 +149,10 @@ export class AdaptiveLimit implements ConcurrencyLimit {
     const now = this.now();
     const mean = this.windowSum / this.windowCount;
     const { tuning } = this;
+    // At least one average response time and one answer per request the limit allows: answers
+    // come in bursts (a server's workers started together finish together), and a window that
+    // caught only the quick ones would say the server is faster than it is.
+    if (this.windowCount < this.limit) return;
     if (now - this.windowStart < Math.max(this.average ?? 0, tuning.minWindowMs)) return;
     if (this.average === undefined) {
       this.average = mean;

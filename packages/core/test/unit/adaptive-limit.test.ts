@@ -104,9 +104,10 @@ function manual(initial = 10) {
     at: (ms: number) => {
       now = ms;
     },
-    /** A window of answers, each `ms` long, sent at `now - ms`, with the limit reached. */
-    window(ms: number, count = 10) {
-      limit.acquired(limit.current);
+    /** One answer per request the limit allows (a window needs that many), each `ms` long. */
+    window(ms: number, reached = true) {
+      if (reached) limit.acquired(limit.current);
+      const count = limit.current;
       for (let i = 0; i < count; i++) limit.answered(now - ms, ms);
     },
   };
@@ -114,18 +115,26 @@ function manual(initial = 10) {
 
 describe('the adaptive limit rules, one by one', () => {
   it('grows by one only when the limit was reached in the window', () => {
+    const run = manual();
+    run.at(20);
+    run.window(5, false); // the first window sets the average
+    run.at(40);
+    run.window(5, false);
+    run.at(60);
+    run.window(5, false);
+    expect(run.limit.current).toBe(10); // responses as fast, but no demand beyond the limit
+    run.at(80);
+    run.window(5);
+    expect(run.limit.current).toBe(11);
+  });
+
+  it('decides only once a window holds an answer per request the limit allows', () => {
     const { limit, at } = manual();
     at(20);
-    limit.answered(10, 5); // the first window sets the average
-    at(40);
-    limit.answered(30, 5);
-    at(60);
-    limit.answered(50, 5);
-    expect(limit.current).toBe(10); // responses as fast, but no demand beyond the limit
-    limit.acquired(10);
-    at(80);
-    limit.answered(70, 5);
-    expect(limit.current).toBe(11);
+    for (let i = 0; i < 9; i++) limit.answered(10, 5);
+    expect(limit.averageMs).toBeUndefined();
+    limit.answered(10, 5);
+    expect(limit.averageMs).toBe(5);
   });
 
   it('multiplies by 0.9 on back-pressure (at least one less, never below 1), once per round trip', () => {

@@ -74,11 +74,14 @@ export class SimulatedServer {
         this.trace.answered++;
         limit.answered(next.startedAt, next.at - next.startedAt);
       }
-      this.trace.limits.push({ at: this.now, limit: limit.current, stored: next.kind === 'answer' });
+      this.trace.limits.push({
+        at: this.now,
+        limit: limit.current,
+        stored: next.kind === 'answer',
+      });
       this.fill(limit);
     }
   }
-
 
   /** Stored events per second between two times. */
   rate(from: number, to: number): number {
