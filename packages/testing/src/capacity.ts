@@ -24,10 +24,12 @@ export function checkCapacity(name: string, options: CapacityOptions): void {
 export class CapacityGate {
   private settings: Required<CapacityOptions>;
   private inService = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Array<{ admit: () => void; since: number }> = [];
   private maxWaiting = 0;
   private rejected = 0;
   private served = 0;
+  private waited = 0;
+  private waitedMs = 0;
 
   constructor(options: CapacityOptions) {
     this.settings = { queue: 0, ...options };
@@ -57,7 +59,7 @@ export class CapacityGate {
       return false;
     }
     return new Promise((resolve) => {
-      this.waiting.push(resolve);
+      this.waiting.push({ admit: resolve, since: performance.now() });
       this.maxWaiting = Math.max(this.maxWaiting, this.waiting.length);
     });
   }
@@ -71,10 +73,7 @@ export class CapacityGate {
 
   /** Lets every waiting request in (the mode was turned off). */
   releaseAll(): void {
-    for (const resolve of this.waiting.splice(0)) {
-      this.inService++;
-      resolve();
-    }
+    for (const waiter of this.waiting.splice(0)) this.admit(waiter);
   }
 
   stats(): CapacityStats {
@@ -84,6 +83,8 @@ export class CapacityGate {
       maxWaiting: this.maxWaiting,
       rejected: this.rejected,
       served: this.served,
+      waited: this.waited,
+      waitedMs: this.waitedMs,
     };
   }
 
@@ -92,12 +93,20 @@ export class CapacityGate {
     this.maxWaiting = this.waiting.length;
     this.rejected = 0;
     this.served = 0;
+    this.waited = 0;
+    this.waitedMs = 0;
   }
 
   private admitWaiting(): void {
     while (this.waiting.length > 0 && this.inService < this.settings.workers) {
-      this.inService++;
-      (this.waiting.shift() as () => void)();
+      this.admit(this.waiting.shift() as { admit: () => void; since: number });
     }
+  }
+
+  private admit(waiter: { admit: () => void; since: number }): void {
+    this.inService++;
+    this.waited++;
+    this.waitedMs += performance.now() - waiter.since;
+    waiter.admit();
   }
 }

@@ -101,6 +101,8 @@ class FakeAuthentikServer implements FakeAuthentik {
         maxWaiting: 0,
         rejected: 0,
         served: 0,
+        waited: 0,
+        waitedMs: 0,
       }
     );
   }

@@ -133,6 +133,10 @@ export interface CapacityStats {
   rejected: number;
   /** Served by a worker (stored, or refused by authentik's own checks). */
   served: number;
+  /** Of those, how many had to wait for a worker. */
+  waited: number;
+  /** The time they waited, in all (ms): over a period, divided by its length, the mean queue. */
+  waitedMs: number;
 }
 
 export interface FailNextOptions {

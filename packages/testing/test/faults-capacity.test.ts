@@ -31,13 +31,16 @@ describe('faults.capacity: a server of limited capacity', () => {
     const statuses = (await Promise.all([first, second, third])).map((answer) => answer.status);
     expect(statuses).toEqual([201, 201, 201]);
     expect(fake.events.map((event) => event.context.mark)).toEqual(['a', 'b', 'c']);
-    expect(fake.capacityStats).toEqual({
+    expect(fake.capacityStats).toMatchObject({
       inService: 0,
       waiting: 0,
       maxWaiting: 1,
       rejected: 1,
       served: 3,
+      waited: 1,
     });
+    // 'c' waited until a worker was free.
+    expect(fake.capacityStats.waitedMs).toBeGreaterThan(0);
     expect(fake.maxConcurrent).toBeGreaterThanOrEqual(3);
   });
 
@@ -100,6 +103,8 @@ describe('faults.capacity: a server of limited capacity', () => {
       maxWaiting: 0,
       rejected: 0,
       served: 0,
+      waited: 0,
+      waitedMs: 0,
     });
     fake.faults.capacity({ workers: 1, serviceMs: 0 });
     fake.faults.reset();
@@ -111,7 +116,13 @@ describe('faults.capacity: a server of limited capacity', () => {
     await post(fake, 'a');
     expect(fake.capacityStats.served).toBe(1);
     fake.clear();
-    expect(fake.capacityStats).toMatchObject({ served: 0, rejected: 0, maxWaiting: 0 });
+    expect(fake.capacityStats).toMatchObject({
+      served: 0,
+      rejected: 0,
+      maxWaiting: 0,
+      waited: 0,
+      waitedMs: 0,
+    });
   });
 
   it.each([
