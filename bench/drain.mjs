@@ -52,16 +52,20 @@ function shareRefused(stats) {
 /** The stand-in's queue, averaged over a period: the time requests waited / its length. */
 const meanQueue = (stats, ms) => stats.waitedMs / ms;
 
-async function drain(fake) {
+async function drain(fake, delivery) {
   await fake.capacity(CAPACITY);
   await fake.clear();
-  const result = await runNode(DRAIN, [fake.url, fake.token, String(EVENTS)], { cpus: CLIENT_CPU });
+  const args = [fake.url, fake.token, String(EVENTS)];
+  if (delivery) args.push(delivery);
+  const result = await runNode(DRAIN, args, { cpus: CLIENT_CPU });
   const stats = await fake.capacityStats();
   const limits = result.limits.map(([, limit]) => limit);
   return {
     ...result,
     limits: undefined,
     eventsPerSecond: (EVENTS * 1000) / result.wallMs,
+    // How busy the client kept its CPU: near 1, the client, not the stand-in, was the limit.
+    cpuShare: result.cpuMs / result.wallMs,
     refusedShare: shareRefused(stats),
     maxWaiting: stats.maxWaiting,
     meanWaiting: meanQueue(stats, result.wallMs),
@@ -126,6 +130,7 @@ async function main() {
         serviceMs: 2 * CAPACITY.serviceMs,
       });
       const run = await drain(fake);
+      const inProcess = await drain(fake, 'in-process');
       const slow = await slower(fake);
       const entry = {
         round,
@@ -133,12 +138,13 @@ async function main() {
         slowerCapacity,
         ...run,
         ratio: run.eventsPerSecond / capacity,
+        inProcess: { ...inProcess, ratio: inProcess.eventsPerSecond / capacity },
         slow,
       };
       entry.slow.ratioAfter = slow.eventsPerSecondAfter / slowerCapacity;
       rounds.push(entry);
       console.log(
-        `  round ${round}: capacity ${formatNumber(capacity)}/s; drain ${formatNumber(run.eventsPerSecond)}/s (${entry.ratio.toFixed(3)}x), 503 ${(100 * run.refusedShare).toFixed(2)}%, queue longest ${run.maxWaiting} mean ${run.meanWaiting.toFixed(2)}, limit mean ${run.meanLimit.toFixed(1)} max ${run.maxLimit}; slower: limit ${slow.atSwitch} at the switch, first down after ${formatNumber(slow.downAfterMs)} ms, lowest ${slow.lowest} after ${formatNumber(slow.lowestAfterMs)} ms, drain after ${formatNumber(slow.eventsPerSecondAfter)}/s, ${entry.slow.ratioAfter.toFixed(3)}x of the slower capacity (${formatNumber(slowerCapacity)}/s), 503 ${(100 * slow.refusedShare).toFixed(2)}%`,
+        `  round ${round}: capacity ${formatNumber(capacity)}/s; drain ${formatNumber(run.eventsPerSecond)}/s (${entry.ratio.toFixed(3)}x), 503 ${(100 * run.refusedShare).toFixed(2)}%, queue longest ${run.maxWaiting} mean ${run.meanWaiting.toFixed(2)}, limit mean ${run.meanLimit.toFixed(1)} max ${run.maxLimit}, client CPU ${(100 * run.cpuShare).toFixed(0)}%; in-process ${entry.inProcess.ratio.toFixed(3)}x, CPU ${(100 * inProcess.cpuShare).toFixed(0)}%; slower: limit ${slow.atSwitch} at the switch, first down after ${formatNumber(slow.downAfterMs)} ms, lowest ${slow.lowest} after ${formatNumber(slow.lowestAfterMs)} ms, drain after ${formatNumber(slow.eventsPerSecondAfter)}/s, ${entry.slow.ratioAfter.toFixed(3)}x of the slower capacity (${formatNumber(slowerCapacity)}/s), 503 ${(100 * slow.refusedShare).toFixed(2)}%`,
       );
     }
   } finally {
@@ -153,6 +159,7 @@ async function main() {
     maxWaiting: pick((r) => r.maxWaiting),
     meanWaiting: pick((r) => r.meanWaiting),
     meanLimit: pick((r) => r.meanLimit),
+    cpuShare: pick((r) => r.cpuShare),
     downAfterMs: pick((r) => r.slow.downAfterMs),
     lowestAfterMs: pick((r) => r.slow.lowestAfterMs),
     ratioAfter: pick((r) => r.slow.ratioAfter),
@@ -168,6 +175,7 @@ async function main() {
       ['queue: longest', (row) => row.queue],
       ['mean', (row) => row.meanQueue],
       ['mean limit', (row) => row.limit],
+      ['client CPU', (row) => row.cpu ?? ''],
     ],
     [
       {
@@ -196,6 +204,17 @@ async function main() {
         queue: formatNumber(summary.maxWaiting),
         meanQueue: summary.meanWaiting.toFixed(2),
         limit: summary.meanLimit.toFixed(1),
+        cpu: `${(100 * summary.cpuShare).toFixed(0)}%`,
+      },
+      {
+        phase: "drain, delivery: 'in-process' (for comparison)",
+        rate: pick((r) => r.inProcess.eventsPerSecond),
+        ratio: pick((r) => r.inProcess.ratio),
+        refused: `${(100 * pick((r) => r.inProcess.refusedShare)).toFixed(2)}%`,
+        queue: formatNumber(pick((r) => r.inProcess.maxWaiting)),
+        meanQueue: pick((r) => r.inProcess.meanWaiting).toFixed(2),
+        limit: pick((r) => r.inProcess.meanLimit).toFixed(1),
+        cpu: `${(100 * pick((r) => r.inProcess.cpuShare)).toFixed(0)}%`,
       },
       {
         phase: 'drain after the service time doubled',
