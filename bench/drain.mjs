@@ -69,6 +69,8 @@ async function drain(fake, delivery) {
     refusedShare: shareRefused(stats),
     maxWaiting: stats.maxWaiting,
     meanWaiting: meanQueue(stats, result.wallMs),
+    // How busy the stand-in's workers were during the drain (1: every worker, all the time).
+    busy: stats.busyMs / (CAPACITY.workers * result.wallMs),
     meanLimit: limits.reduce((sum, limit) => sum + limit, 0) / Math.max(1, limits.length),
     maxLimit: Math.max(...limits),
   };
@@ -144,7 +146,7 @@ async function main() {
       entry.slow.ratioAfter = slow.eventsPerSecondAfter / slowerCapacity;
       rounds.push(entry);
       console.log(
-        `  round ${round}: capacity ${formatNumber(capacity)}/s; drain ${formatNumber(run.eventsPerSecond)}/s (${entry.ratio.toFixed(3)}x), 503 ${(100 * run.refusedShare).toFixed(2)}%, queue longest ${run.maxWaiting} mean ${run.meanWaiting.toFixed(2)}, limit mean ${run.meanLimit.toFixed(1)} max ${run.maxLimit}, client CPU ${(100 * run.cpuShare).toFixed(0)}%; in-process ${entry.inProcess.ratio.toFixed(3)}x, CPU ${(100 * inProcess.cpuShare).toFixed(0)}%; slower: limit ${slow.atSwitch} at the switch, first down after ${formatNumber(slow.downAfterMs)} ms, lowest ${slow.lowest} after ${formatNumber(slow.lowestAfterMs)} ms, drain after ${formatNumber(slow.eventsPerSecondAfter)}/s, ${entry.slow.ratioAfter.toFixed(3)}x of the slower capacity (${formatNumber(slowerCapacity)}/s), 503 ${(100 * slow.refusedShare).toFixed(2)}%`,
+        `  round ${round}: capacity ${formatNumber(capacity)}/s; drain ${formatNumber(run.eventsPerSecond)}/s (${entry.ratio.toFixed(3)}x), 503 ${(100 * run.refusedShare).toFixed(2)}%, queue longest ${run.maxWaiting} mean ${run.meanWaiting.toFixed(2)}, stand-in busy ${(100 * run.busy).toFixed(0)}%, limit mean ${run.meanLimit.toFixed(1)} max ${run.maxLimit}, client CPU ${(100 * run.cpuShare).toFixed(0)}%; in-process ${entry.inProcess.ratio.toFixed(3)}x, CPU ${(100 * inProcess.cpuShare).toFixed(0)}%; slower: limit ${slow.atSwitch} at the switch, first down after ${formatNumber(slow.downAfterMs)} ms, lowest ${slow.lowest} after ${formatNumber(slow.lowestAfterMs)} ms, drain after ${formatNumber(slow.eventsPerSecondAfter)}/s, ${entry.slow.ratioAfter.toFixed(3)}x of the slower capacity (${formatNumber(slowerCapacity)}/s), 503 ${(100 * slow.refusedShare).toFixed(2)}%`,
       );
     }
   } finally {
@@ -176,6 +178,7 @@ async function main() {
       ['mean', (row) => row.meanQueue],
       ['mean limit', (row) => row.limit],
       ['client CPU', (row) => row.cpu ?? ''],
+      ['stand-in busy', (row) => row.busy ?? ''],
     ],
     [
       {
@@ -205,6 +208,7 @@ async function main() {
         meanQueue: summary.meanWaiting.toFixed(2),
         limit: summary.meanLimit.toFixed(1),
         cpu: `${(100 * summary.cpuShare).toFixed(0)}%`,
+        busy: `${(100 * pick((r) => r.busy)).toFixed(0)}%`,
       },
       {
         phase: "drain, delivery: 'in-process' (for comparison)",
@@ -215,6 +219,7 @@ async function main() {
         meanQueue: pick((r) => r.inProcess.meanWaiting).toFixed(2),
         limit: pick((r) => r.inProcess.meanLimit).toFixed(1),
         cpu: `${(100 * pick((r) => r.inProcess.cpuShare)).toFixed(0)}%`,
+        busy: `${(100 * pick((r) => r.inProcess.busy)).toFixed(0)}%`,
       },
       {
         phase: 'drain after the service time doubled',

@@ -30,6 +30,9 @@ export class CapacityGate {
   private served = 0;
   private waited = 0;
   private waitedMs = 0;
+  /** The time workers spent serving, in all (ms): the integral of `inService` over time. */
+  private busyMs = 0;
+  private busySince = performance.now();
 
   constructor(options: CapacityOptions) {
     this.settings = { queue: 0, ...options };
@@ -51,6 +54,7 @@ export class CapacityGate {
    */
   enter(): Promise<void> | false {
     if (this.inService < this.settings.workers) {
+      this.accountBusy();
       this.inService++;
       return Promise.resolve();
     }
@@ -66,6 +70,7 @@ export class CapacityGate {
 
   /** A request was served (or given up): its worker takes the next waiting one. */
   leave(): void {
+    this.accountBusy();
     this.inService--;
     this.served++;
     this.admitWaiting();
@@ -85,6 +90,7 @@ export class CapacityGate {
       served: this.served,
       waited: this.waited,
       waitedMs: this.waitedMs,
+      busyMs: this.accountBusy(),
     };
   }
 
@@ -95,6 +101,16 @@ export class CapacityGate {
     this.served = 0;
     this.waited = 0;
     this.waitedMs = 0;
+    this.accountBusy();
+    this.busyMs = 0;
+  }
+
+  /** Adds the time since the last change, at the current number in service; returns the total. */
+  private accountBusy(): number {
+    const now = performance.now();
+    this.busyMs += this.inService * (now - this.busySince);
+    this.busySince = now;
+    return this.busyMs;
   }
 
   private admitWaiting(): void {
@@ -104,6 +120,7 @@ export class CapacityGate {
   }
 
   private admit(waiter: { admit: () => void; since: number }): void {
+    this.accountBusy();
     this.inService++;
     this.waited++;
     this.waitedMs += performance.now() - waiter.since;

@@ -103,6 +103,7 @@ class FakeAuthentikServer implements FakeAuthentik {
         served: 0,
         waited: 0,
         waitedMs: 0,
+        busyMs: 0,
       }
     );
   }

@@ -137,6 +137,11 @@ export interface CapacityStats {
   waited: number;
   /** The time they waited, in all (ms): over a period, divided by its length, the mean queue. */
   waitedMs: number;
+  /**
+   * The time workers spent serving, in all (ms): over a period, divided by its length and the
+   * number of workers, how busy the server was.
+   */
+  busyMs: number;
 }
 
 export interface FailNextOptions {

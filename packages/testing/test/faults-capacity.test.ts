@@ -39,8 +39,9 @@ describe('faults.capacity: a server of limited capacity', () => {
       served: 3,
       waited: 1,
     });
-    // 'c' waited until a worker was free.
+    // 'c' waited until a worker was free; the workers were busy for three service times.
     expect(fake.capacityStats.waitedMs).toBeGreaterThan(0);
+    expect(fake.capacityStats.busyMs).toBeGreaterThanOrEqual(3 * 1500 - 30);
     expect(fake.maxConcurrent).toBeGreaterThanOrEqual(3);
   });
 
@@ -105,6 +106,7 @@ describe('faults.capacity: a server of limited capacity', () => {
       served: 0,
       waited: 0,
       waitedMs: 0,
+      busyMs: 0,
     });
     fake.faults.capacity({ workers: 1, serviceMs: 0 });
     fake.faults.reset();
@@ -122,6 +124,7 @@ describe('faults.capacity: a server of limited capacity', () => {
       maxWaiting: 0,
       waited: 0,
       waitedMs: 0,
+      busyMs: 0,
     });
   });
 
