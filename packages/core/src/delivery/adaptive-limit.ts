@@ -90,9 +90,8 @@ export const DEFAULT_TUNING: AdaptiveTuning = {
  *
  * Answers to requests sent before the last change of the limit are left out: they were sent
  * under the old limit and say nothing about the new one (so one burst of 503s makes one
- * decrease, as one loss episode makes one in TCP), and the first window after a change only
- * lets it settle. Nothing here runs on a timer: the limit changes only as answers arrive, so an
- * idle client costs nothing.
+ * decrease, as one loss episode makes one in TCP). Nothing here runs on a timer: the limit
+ * changes only as answers arrive, so an idle client costs nothing.
  */
 export class AdaptiveLimit implements ConcurrencyLimit {
   readonly max: number;
@@ -159,9 +158,9 @@ export class AdaptiveLimit implements ConcurrencyLimit {
       this.startWindow(now);
       return;
     }
-    // The window right after a change holds the first answers at the new limit, the quick ones
-    // (a slow one is still out when it ends): it only lets the change settle.
-    if (this.windowStart === this.lastChangeAt) {
+    // After a decrease, one window passes before the limit may grow again: an overloaded server
+    // that just refused requests gets a moment to drain before it is probed for more.
+    if (this.windowStart === this.lastDecreaseAt && this.slowMean === undefined) {
       this.startWindow(now);
       return;
     }

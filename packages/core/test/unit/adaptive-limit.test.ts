@@ -75,12 +75,14 @@ describe('the adaptive limit against a simulated server (workers × service time
     expect(server.rate(changedAt + 1000, 15_000)).toBeGreaterThan(0.97 * slower);
   });
 
+  // Without a queue, every request beyond the workers is a 503, so each probe for more is one:
+  // the limit still keeps to the server, with a 503 every few windows.
   it('keeps to the server when it has no queue at all: 503s stay rare', () => {
     const options = { ...ROOMY, queue: 0 };
     const { server, limit } = drive(options);
     server.run(limit, 10_000);
     expect(server.rate(1000, 10_000)).toBeGreaterThan(0.9 * capacityOf(options));
-    expect(server.trace.rejected / server.trace.answered).toBeLessThan(0.01);
+    expect(server.trace.rejected / server.trace.answered).toBeLessThan(0.02);
   });
 
   it('never goes above maxConcurrency, and reaches it against a server with room for more', () => {
@@ -156,6 +158,21 @@ describe('the adaptive limit rules, one by one', () => {
     expect(limit.current).toBe(1);
   });
 
+  it('after back-pressure, waits one window before growing again', () => {
+    const run = manual(10);
+    run.at(20);
+    run.window(5);
+    run.at(30);
+    run.limit.overloaded(25);
+    expect(run.limit.current).toBe(9);
+    run.at(50);
+    run.window(5); // as fast, the limit reached: but the server just refused a request
+    expect(run.limit.current).toBe(9);
+    run.at(70);
+    run.window(5);
+    expect(run.limit.current).toBe(10);
+  });
+
   it('shrinks when a window is well above the average, and takes a slower server as the new normal when shrinking does not help', () => {
     const run = manual(20);
     run.at(20);
@@ -164,19 +181,13 @@ describe('the adaptive limit rules, one by one', () => {
     run.window(5);
     expect(run.limit.current).toBe(21);
     expect(run.limit.averageMs).toBe(5);
-    // The window after a change only lets it settle (its quick answers come first)...
+    // Twice as slow as the average: a decrease.
     run.at(60);
     run.window(10);
-    expect(run.limit.current).toBe(21);
-    // ...the next one, twice as slow as the average: a decrease.
-    run.at(80);
-    run.window(10);
     expect(run.limit.current).toBe(18);
-    // Settled, and as slow again: the decrease did not help, so the slower server is the new
+    // As slow again after it: the decrease did not help, so the slower server is the new
     // average and the limit grows from there.
-    run.at(100);
-    run.window(10);
-    run.at(120);
+    run.at(80);
     run.window(10);
     expect(run.limit.averageMs).toBe(10);
     expect(run.limit.current).toBe(19);
@@ -189,12 +200,8 @@ describe('the adaptive limit rules, one by one', () => {
     run.at(40);
     run.window(5); // 21
     run.at(60);
-    run.window(10); // settles
-    run.at(80);
     run.window(10); // 18
-    run.at(100);
-    run.window(8); // settles
-    run.at(120);
+    run.at(80);
     run.window(8); // faster than the slow window, still well above the average: 16
     expect(run.limit.current).toBe(16);
     expect(run.limit.averageMs).toBeLessThan(6);
