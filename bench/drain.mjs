@@ -31,6 +31,12 @@ const CAPACITY_MS = envNumber('BENCH_CAPACITY_MS', 3000);
 const LOAD = fileURLToPath(new URL('./lib/capacity-load.mjs', import.meta.url));
 const DRAIN = fileURLToPath(new URL('./lib/drain-process.mjs', import.meta.url));
 const CLIENT_CPU = '0';
+/**
+ * The other delivery modes, drained the same way, for comparison: `worker` is the same thread
+ * at the app's priority (the default's lowest priority yields to every other process on the
+ * machine, not only to the app), `in-process` has no thread at all.
+ */
+const COMPARED = ['worker', 'in-process'];
 const FAKE_CPU = '1';
 
 async function measureCapacity(fake, capacity = CAPACITY) {
@@ -132,7 +138,11 @@ async function main() {
         serviceMs: 2 * CAPACITY.serviceMs,
       });
       const run = await drain(fake);
-      const inProcess = await drain(fake, 'in-process');
+      const compared = {};
+      for (const delivery of COMPARED) {
+        const other = await drain(fake, delivery);
+        compared[delivery] = { ...other, ratio: other.eventsPerSecond / capacity };
+      }
       const slow = await slower(fake);
       const entry = {
         round,
@@ -140,13 +150,13 @@ async function main() {
         slowerCapacity,
         ...run,
         ratio: run.eventsPerSecond / capacity,
-        inProcess: { ...inProcess, ratio: inProcess.eventsPerSecond / capacity },
+        compared,
         slow,
       };
       entry.slow.ratioAfter = slow.eventsPerSecondAfter / slowerCapacity;
       rounds.push(entry);
       console.log(
-        `  round ${round}: capacity ${formatNumber(capacity)}/s; drain ${formatNumber(run.eventsPerSecond)}/s (${entry.ratio.toFixed(3)}x), 503 ${(100 * run.refusedShare).toFixed(2)}%, queue longest ${run.maxWaiting} mean ${run.meanWaiting.toFixed(2)}, stand-in busy ${(100 * run.busy).toFixed(0)}%, limit mean ${run.meanLimit.toFixed(1)} max ${run.maxLimit}, client CPU ${(100 * run.cpuShare).toFixed(0)}%; in-process ${entry.inProcess.ratio.toFixed(3)}x, CPU ${(100 * inProcess.cpuShare).toFixed(0)}%; slower: limit ${slow.atSwitch} at the switch, first down after ${formatNumber(slow.downAfterMs)} ms, lowest ${slow.lowest} after ${formatNumber(slow.lowestAfterMs)} ms, drain after ${formatNumber(slow.eventsPerSecondAfter)}/s, ${entry.slow.ratioAfter.toFixed(3)}x of the slower capacity (${formatNumber(slowerCapacity)}/s), 503 ${(100 * slow.refusedShare).toFixed(2)}%`,
+        `  round ${round}: capacity ${formatNumber(capacity)}/s; drain ${formatNumber(run.eventsPerSecond)}/s (${entry.ratio.toFixed(3)}x), 503 ${(100 * run.refusedShare).toFixed(2)}%, queue longest ${run.maxWaiting} mean ${run.meanWaiting.toFixed(2)}, stand-in busy ${(100 * run.busy).toFixed(0)}%, limit mean ${run.meanLimit.toFixed(1)} max ${run.maxLimit}, client CPU ${(100 * run.cpuShare).toFixed(0)}%; ${COMPARED.map((delivery) => `${delivery} ${compared[delivery].ratio.toFixed(3)}x`).join(', ')}; slower: limit ${slow.atSwitch} at the switch, first down after ${formatNumber(slow.downAfterMs)} ms, lowest ${slow.lowest} after ${formatNumber(slow.lowestAfterMs)} ms, drain after ${formatNumber(slow.eventsPerSecondAfter)}/s, ${entry.slow.ratioAfter.toFixed(3)}x of the slower capacity (${formatNumber(slowerCapacity)}/s), 503 ${(100 * slow.refusedShare).toFixed(2)}%`,
       );
     }
   } finally {
@@ -210,17 +220,17 @@ async function main() {
         cpu: `${(100 * summary.cpuShare).toFixed(0)}%`,
         busy: `${(100 * pick((r) => r.busy)).toFixed(0)}%`,
       },
-      {
-        phase: "drain, delivery: 'in-process' (for comparison)",
-        rate: pick((r) => r.inProcess.eventsPerSecond),
-        ratio: pick((r) => r.inProcess.ratio),
-        refused: `${(100 * pick((r) => r.inProcess.refusedShare)).toFixed(2)}%`,
-        queue: formatNumber(pick((r) => r.inProcess.maxWaiting)),
-        meanQueue: pick((r) => r.inProcess.meanWaiting).toFixed(2),
-        limit: pick((r) => r.inProcess.meanLimit).toFixed(1),
-        cpu: `${(100 * pick((r) => r.inProcess.cpuShare)).toFixed(0)}%`,
-        busy: `${(100 * pick((r) => r.inProcess.busy)).toFixed(0)}%`,
-      },
+      ...COMPARED.map((delivery) => ({
+        phase: `drain, delivery: '${delivery}' (for comparison)`,
+        rate: pick((r) => r.compared[delivery].eventsPerSecond),
+        ratio: pick((r) => r.compared[delivery].ratio),
+        refused: `${(100 * pick((r) => r.compared[delivery].refusedShare)).toFixed(2)}%`,
+        queue: formatNumber(pick((r) => r.compared[delivery].maxWaiting)),
+        meanQueue: pick((r) => r.compared[delivery].meanWaiting).toFixed(2),
+        limit: pick((r) => r.compared[delivery].meanLimit).toFixed(1),
+        cpu: `${(100 * pick((r) => r.compared[delivery].cpuShare)).toFixed(0)}%`,
+        busy: `${(100 * pick((r) => r.compared[delivery].busy)).toFixed(0)}%`,
+      })),
       {
         phase: 'drain after the service time doubled',
         rate: pick((r) => r.slow.eventsPerSecondAfter),
