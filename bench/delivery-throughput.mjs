@@ -35,7 +35,7 @@ const SCENARIOS = [
     latencyMs: 0,
     baseline: 'official-serial',
     variants: [
-      { id: 'ours', label: 'ours (concurrency 4): emit all, flush', events: EVENTS },
+      { id: 'ours', label: 'ours (defaults: adaptive limit): emit all, flush', events: EVENTS },
       {
         id: 'ours',
         delivery: 'in-process',
@@ -51,8 +51,8 @@ const SCENARIOS = [
     latencyMs: LATENCY_MS,
     baseline: 'official-serial',
     variants: [
-      { id: 'ours', label: 'ours (concurrency 4): emit all, flush', events: LATENCY_EVENTS },
-      { id: 'ours', concurrency: 16, label: 'ours (concurrency 16)', events: LATENCY_EVENTS },
+      { id: 'ours', label: 'ours (defaults: adaptive limit)', events: LATENCY_EVENTS },
+      { id: 'ours', concurrency: 16, label: 'ours (fixed concurrency 16)', events: LATENCY_EVENTS },
       {
         id: 'official-serial',
         label: '@goauthentik/api one by one',

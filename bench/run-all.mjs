@@ -9,6 +9,7 @@ import { machine } from './lib/report.mjs';
 const BENCHES = [
   'transport.mjs',
   'delivery-throughput.mjs',
+  'drain.mjs',
   'memory-emit.mjs',
   'request-path.mjs',
   'request-overhead.mjs',

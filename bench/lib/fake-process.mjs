@@ -2,10 +2,11 @@
 // so that its CPU never counts against the process being measured.
 import { startFakeAuthentik } from '@authentik-events/testing';
 
-// node fake-process.mjs <latencyMs> <eventsPerSecond> (0: none)
-const [latency, rateLimit] = process.argv.slice(2).map(Number);
+// node fake-process.mjs <latencyMs> <eventsPerSecond> (0: none) [<capacity as JSON>]
+const [latency, rateLimit] = process.argv.slice(2, 4).map(Number);
+const capacity = process.argv[4] ? JSON.parse(process.argv[4]) : undefined;
 
-const fake = await startFakeAuthentik({ quiet: true, maxRecordedRequests: 100 });
+const fake = await startFakeAuthentik({ quiet: true, maxRecordedRequests: 100, capacity });
 if (latency > 0) fake.faults.latency(latency);
 if (rateLimit > 0) fake.faults.rateLimit(rateLimit);
 
@@ -39,6 +40,12 @@ const commands = {
     }
     return { auditStored, auditDistinct: audit.size, requestLogs };
   },
+  // The capacity mode (bench/drain.mjs): change it at run time, read its counters.
+  capacity: (value) => {
+    fake.faults.capacity(value);
+    return {};
+  },
+  capacityStats: () => fake.capacityStats,
 };
 
 process.on('message', async (message) => {

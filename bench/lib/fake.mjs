@@ -6,10 +6,12 @@ const SCRIPT = fileURLToPath(new URL('./fake-process.mjs', import.meta.url));
 
 /**
  * Starts the local authentik test double in its own process and returns its URL, token and
- * a few IPC controls. `latencyMs` and `rateLimit` are the fake's fault controls.
+ * a few IPC controls. `latencyMs`, `rateLimit` and `capacity` are the fake's fault controls.
  */
-export async function startFake({ latencyMs = 0, rateLimit = 0, cpus } = {}) {
-  const child = fork(SCRIPT, [String(latencyMs), String(rateLimit)], {
+export async function startFake({ latencyMs = 0, rateLimit = 0, capacity, cpus } = {}) {
+  const args = [String(latencyMs), String(rateLimit)];
+  if (capacity) args.push(JSON.stringify(capacity));
+  const child = fork(SCRIPT, args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise((resolve, reject) => {
@@ -40,6 +42,8 @@ export async function startFake({ latencyMs = 0, rateLimit = 0, cpus } = {}) {
     latency: (value) => call('latency', value),
     sample: () => call('sample'),
     classes: () => call('classes'),
+    capacity: (value) => call('capacity', value),
+    capacityStats: () => call('capacityStats'),
     async close() {
       await call('close');
       await new Promise((resolve) =>

@@ -10,8 +10,4 @@ export default defineConfig({
   target: 'node20',
   // import.meta.url in the CJS build too: the client finds the worker file beside itself.
   shims: true,
-  // p-retry (and its is-network-error) ship ESM only: required from the CJS build, esbuild's
-  // interop hands over the module namespace instead of the default export ("pRetry is not a
-  // function"). Bundling them keeps `require('@authentik-events/core')` working.
-  noExternal: ['p-retry', 'is-network-error'],
 });

@@ -213,6 +213,8 @@ describe('the worker and the life of the process', () => {
           dropped: NO_DROPS,
           byClass: ONE_AUDIT_EVENT_DELIVERED,
           sampledOut: 0,
+          // The adaptive limit where it starts: one request is no reason to grow.
+          concurrencyLimit: 4,
         },
       },
     ]);
@@ -243,6 +245,8 @@ describe('the worker and the life of the process', () => {
           dropped: NO_DROPS,
           byClass: ONE_AUDIT_EVENT_DELIVERED,
           sampledOut: 0,
+          // The adaptive limit where it starts: one request is no reason to grow.
+          concurrencyLimit: 4,
         },
       },
     ]);

@@ -93,7 +93,9 @@ describe('OpenTelemetry metrics through a real MeterProvider', () => {
     expect(metrics.get('authentik_events.emitted')).toMatchObject({ isMonotonic: true });
     expect(metrics.get('authentik_events.queued')).toMatchObject({ isMonotonic: false });
     expect(metrics.get('authentik_events.queued_bytes')?.descriptor.unit).toBe('By');
-    expect(metrics.has('authentik_events.concurrency_limit')).toBe(false);
+    expect(pointValue(metrics.get('authentik_events.concurrency_limit'))).toBe(
+      stats.concurrencyLimit,
+    );
     await fake.faults.up();
   });
 

@@ -46,7 +46,7 @@ describe('Prometheus metrics through a real prom-client registry', () => {
     }
     expect(stats.dropped.invalid).toBe(1);
     expect(stats.dropped.queue_full).toBe(10);
-    expect([...samples.keys()].some((key) => key.includes('concurrency_limit'))).toBe(false);
+    expect(samples.get('authentik_events_concurrency_limit')).toBe(stats.concurrencyLimit);
     await fake.faults.up();
   });
 

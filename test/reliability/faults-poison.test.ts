@@ -85,4 +85,38 @@ describe('poison events at the head of the line: they end as retries_exhausted, 
       await fake.close();
     }
   });
+
+  // Adaptive (the default): an event waiting out its retry's backoff holds no request slot, and
+  // another lane takes an event meanwhile, so that the fine events are delivered while the
+  // poison ones are still being retried, even with more of them than the limit at its start.
+  it('the adaptive limit: fine events are stored while twice as many poison events as the limit are retried', async () => {
+    const fake = await startFakeAuthentik({ quiet: true });
+    try {
+      fake.faults.failWhen((body) => (body?.context?.poison === true ? 500 : undefined));
+      const client = createEventClient({
+        url: fake.url,
+        token: fake.token,
+        app: 'poison',
+        flushIntervalMs: 10,
+        retry: { retries: 3, minDelayMs: 1000, maxDelayMs: 1000 },
+      });
+      const poison = 2 * client.stats().concurrencyLimit;
+      for (let i = 0; i < poison; i++)
+        client.emit({ action: 'custom_poison', context: { poison: true } });
+      for (let i = 0; i < 20; i++) client.emit({ action: 'custom_fine', context: { i } });
+      const report = await client.flush({ timeoutMs: 60_000 });
+      await client.close({ timeoutMs: 1000 });
+      expect(report).toMatchObject({ complete: true, delivered: 20 });
+      expect(report.dropped.retries_exhausted).toBe(poison);
+      const attempts = (poisoned: boolean) =>
+        fake.requests
+          .filter((r) => r.body.includes('"poison":true') === poisoned)
+          .map((r) => r.receivedAt);
+      expect(attempts(true)).toHaveLength(poison * 4);
+      // With the poison events in the lanes until they gave up, every fine one would come after.
+      expect(Math.max(...attempts(false))).toBeLessThan(Math.max(...attempts(true)));
+    } finally {
+      await fake.close();
+    }
+  }, 90_000);
 });

@@ -61,4 +61,26 @@ describe('resource limits: the delivery worker holds every request a legal confi
     expect((thrown as ConfigError).option).toBe('maxEventBytes');
     expect((thrown as ConfigError).message).toContain('lower maxEventBytes or concurrency');
   });
+
+  it('the same for the adaptive limit: the heap is sized for maxConcurrency, and the error says so', () => {
+    const options = {
+      url: 'https://auth.example.com',
+      token: 'worker-heap-token',
+      app: 'worker-heap',
+      maxEventBytes: 64 * 2 ** 20,
+    };
+    let thrown: unknown;
+    try {
+      createEventClient({ ...options, maxConcurrency: 256 });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).message).toContain('is too large for maxConcurrency 256');
+    expect((thrown as ConfigError).message).toContain('lower maxEventBytes or maxConcurrency');
+    // The defaults (up to 32 in flight, 64 KiB events) are accepted.
+    const client = createEventClient({ ...options, maxEventBytes: undefined });
+    expect(client.stats().concurrencyLimit).toBe(4);
+    void client.close({ timeoutMs: 0 });
+  });
 });

@@ -67,6 +67,7 @@ export class Accounting {
     queuedBytes: number,
     awaitingLookup: number,
     queuedOf: QueuedByClass,
+    concurrencyLimit: number,
   ): ClientStats {
     return {
       emitted: this.emitted,
@@ -77,6 +78,7 @@ export class Accounting {
       delivered: this.delivered,
       retried: this.retried,
       dropped: { ...this.dropped },
+      concurrencyLimit,
       byClass: {
         audit: this.byClass.audit.snapshot(queuedOf('audit')),
         request_log: this.byClass.request_log.snapshot(queuedOf('request_log')),

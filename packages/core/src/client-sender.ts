@@ -1,5 +1,6 @@
 import type { Accounting } from './accounting.js';
 import type { BeforeSendGuard } from './before-send-guard.js';
+import { concurrencyLimitFor } from './delivery/adaptive-limit.js';
 import { Sender } from './delivery/sender.js';
 import { DegradedError } from './errors.js';
 import type { ResolvedClientOptions } from './options.js';
@@ -34,7 +35,8 @@ export function createClientSender(parts: ClientSenderParts): Sender {
       {
         endpoint: resolved.endpoint,
         token: resolved.token,
-        concurrency: resolved.concurrency,
+        concurrency: resolved.maxConcurrency,
+        limitOption: resolved.concurrency === undefined ? 'maxConcurrency' : 'concurrency',
         timeoutMs: resolved.requestTimeoutMs,
         userAgent: USER_AGENT,
         ca: resolved.ca,
@@ -66,9 +68,9 @@ export function createClientSender(parts: ClientSenderParts): Sender {
     retry: resolved.retry,
     batchSize: resolved.batchSize,
     flushIntervalMs: resolved.flushIntervalMs,
-    // Never more than `concurrency` handed to the transport: a delivery worker holding more
-    // would send them during a Retry-After pause the sender keeps on this side.
-    concurrency: resolved.concurrency,
+    // The sender hands the transport no more requests than the limit allows: a delivery worker
+    // holding more would send them during a Retry-After pause the sender keeps on this side.
+    limit: concurrencyLimitFor(resolved),
     listener: {
       taken: (count) => accounting.taken(count),
       retried: () => accounting.retried++,

@@ -120,7 +120,13 @@ export function createEventClient(options: ClientOptions = {}): EventClient {
   const { baseUrl, token, requestTimeoutMs, ca } = resolved;
   const api = createAuthentikApi(baseUrl, token, requestTimeoutMs, USER_AGENT, ca);
   const stats = () =>
-    accounting.snapshot(queue.size, queue.bytes, queue.heldCount, (c) => queue.levelOf(c).size);
+    accounting.snapshot(
+      queue.size,
+      queue.bytes,
+      queue.heldCount,
+      (c) => queue.levelOf(c).size,
+      sender.concurrencyLimit,
+    );
   const waits = new FlushAndClose({
     accounting,
     queue,

@@ -54,8 +54,17 @@ export interface ClientOptions {
   batchSize?: number;
   /** Start sending queued events at least this often (ms, at most 2^31-1). @default 1000 */
   flushIntervalMs?: number;
-  /** Requests in flight at once (and keep-alive connections). @default 4 */
+  /**
+   * A fixed number of requests in flight at once (and keep-alive connections), which turns the
+   * adaptive limit off. Without it, the limit adapts to authentik's response times, from 4 up
+   * to `maxConcurrency`. @default adaptive
+   */
   concurrency?: number;
+  /**
+   * The most requests in flight the adaptive limit may reach (and keep-alive connections);
+   * 1..256. Not together with `concurrency`. @default 32
+   */
+  maxConcurrency?: number;
   /** Most events queued. @default 10000 */
   maxQueueSize?: number;
   /** Most bytes queued (estimated). @default 16777216 */
@@ -110,7 +119,10 @@ export interface ResolvedClientOptions {
   app: string;
   batchSize: number;
   flushIntervalMs: number;
-  concurrency: number;
+  /** A fixed limit on requests in flight, or undefined: adaptive up to `maxConcurrency`. */
+  concurrency: number | undefined;
+  /** The most requests in flight ever: `concurrency` when it is set, else `maxConcurrency`. */
+  maxConcurrency: number;
   maxQueueSize: number;
   maxQueueBytes: number;
   overflow: 'drop-newest' | 'drop-oldest';

@@ -16,6 +16,8 @@ import { resolveUrl } from './resolve-url.js';
 import { resolveCa } from './transport/trusted-certificates.js';
 
 const positiveInt = z.number().int().positive();
+/** The adaptive limit's ceiling: room for a server with a few dozen workers. */
+const DEFAULT_MAX_CONCURRENCY = 32;
 
 /** Extra CA certificates, as `tls.connect({ ca })` takes them: PEM text or a Buffer of it. */
 const certificate = z.union([
@@ -36,6 +38,7 @@ const clientOptionsShape = {
   batchSize: positiveInt.optional(),
   flushIntervalMs: milliseconds().optional(),
   concurrency: positiveInt.max(256).optional(),
+  maxConcurrency: positiveInt.max(256).optional(),
   maxQueueSize: positiveInt.optional(),
   maxQueueBytes: positiveInt.optional(),
   overflow: z.enum(['drop-newest', 'drop-oldest']).optional(),
@@ -126,6 +129,12 @@ function resolveRead(
       "has no use with delivery: 'in-process', which starts no worker; leave one of them out",
     );
   }
+  if (o.concurrency !== undefined && o.maxConcurrency !== undefined) {
+    throw new ConfigError(
+      'maxConcurrency',
+      'cannot be set together with concurrency: concurrency is a fixed limit on requests in flight, maxConcurrency the ceiling of the adaptive one; keep one of them',
+    );
+  }
   const retries = o.retry?.retries ?? 8;
   const minDelayMs = o.retry?.minDelayMs ?? 500;
   const maxDelayMs = Math.max(o.retry?.maxDelayMs ?? 30_000, minDelayMs);
@@ -145,7 +154,8 @@ function resolveRead(
     // A batch larger than the queue could never form; clamp it, as OpenTelemetry's BatchSpanProcessor does.
     batchSize: Math.min(o.batchSize ?? 50, o.maxQueueSize ?? 10_000),
     flushIntervalMs: o.flushIntervalMs ?? 1000,
-    concurrency: o.concurrency ?? 4,
+    concurrency: o.concurrency,
+    maxConcurrency: o.concurrency ?? o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     maxQueueSize: o.maxQueueSize ?? 10_000,
     maxQueueBytes: o.maxQueueBytes ?? 16 * 1024 * 1024,
     overflow: o.overflow ?? 'drop-newest',

@@ -80,6 +80,7 @@ export interface ClientStats {
   queuedBytes: number;
   /** Of `queued`, the events held back until a user or brand lookup completes them. */
   awaitingLookup: number;
+  /** Events taken by the sender and not settled yet (being sent, or waiting to be retried). */
   inFlight: number;
   delivered: number;
   /** Attempts that were retried (not events). */
@@ -88,6 +89,11 @@ export interface ClientStats {
   dropped: DropCounts;
   /** The same counters for each class of event (in flight: what the class's others leave). */
   byClass: Record<EventClass, ClassStats>;
+  /**
+   * The most requests the sender may have in flight now: `concurrency` when it is set, else the
+   * adaptive limit (1..`maxConcurrency`), which moves with authentik's response times.
+   */
+  concurrencyLimit: number;
   /**
    * Request logs that `autoLog.sample` left out: never built, never emitted, never dropped (so
    * outside the equation above).

@@ -6,6 +6,7 @@ export interface CliOptions {
   token: string | undefined;
   rateLimit: number | undefined;
   latency: number | undefined;
+  capacity: { workers: number; serviceMs: number; queue: number } | undefined;
   printEvents: boolean;
   quiet: boolean;
   /** `--page` / `--no-page`; undefined: on only on a loopback address. */
@@ -28,6 +29,9 @@ Options:
   --token <token>     the valid API token (default: random, printed at start)
   --rate-limit <n>    accept at most n events per second, holding the rest
   --latency <ms>      delay every response by ms
+  --capacity <w>x<ms>[+<q>]
+                      a server of limited capacity: w requests served at once, ms each,
+                      q more waiting (default 0), 503 beyond; e.g. 16x5+8
   --print-events      print each stored event as one JSON line
   --no-page           do not serve the live event page at /
   --page              serve it even on a non-loopback --host (it needs no token:
@@ -45,6 +49,18 @@ function number(name: string, raw: string | undefined, min: number): number | un
   return value;
 }
 
+/** `16x5+8`: 16 workers, 5 ms each, 8 waiting (`+8` optional; the ms may be fractional). */
+function parseCapacity(raw: string): { workers: number; serviceMs: number; queue: number } {
+  const match = /^(\d+)x(\d+(?:\.\d+)?)(?:ms)?(?:\+(\d+))?$/.exec(raw.trim());
+  const workers = Number(match?.[1]);
+  if (!match || workers < 1 || workers > 100_000) {
+    throw new CliUsageError(
+      `--capacity expects <workers>x<serviceMs>[+<queue>] with at least one worker, e.g. 16x5+8, got "${raw}"`,
+    );
+  }
+  return { workers, serviceMs: Number(match[2]), queue: Number(match[3] ?? 0) };
+}
+
 export function parseCliArgs(argv: string[]): CliOptions {
   let values: ReturnType<typeof parse>['values'];
   try {
@@ -57,6 +73,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     throw new CliUsageError(`--port: no such port ${port}`);
   if (values.page && values['no-page']) throw new CliUsageError('--page and --no-page contradict');
   const rateLimit = number('rate-limit', values['rate-limit'], 0);
+  const capacity = values.capacity === undefined ? undefined : parseCapacity(values.capacity);
   if (rateLimit === 0) throw new CliUsageError('--rate-limit must be above 0');
   return {
     port,
@@ -64,6 +81,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     token: values.token,
     rateLimit,
     latency: number('latency', values.latency, 0),
+    capacity,
     printEvents: values['print-events'] ?? false,
     quiet: values.quiet ?? false,
     page: values.page ? true : values['no-page'] ? false : undefined,
@@ -82,6 +100,7 @@ function parse(argv: string[]) {
       token: { type: 'string' },
       'rate-limit': { type: 'string' },
       latency: { type: 'string' },
+      capacity: { type: 'string' },
       'print-events': { type: 'boolean' },
       quiet: { type: 'boolean' },
       page: { type: 'boolean' },

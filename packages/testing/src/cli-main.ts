@@ -28,6 +28,7 @@ export async function runCli(
   });
   if (options.rateLimit !== undefined) fake.faults.rateLimit(options.rateLimit);
   if (options.latency !== undefined) fake.faults.latency(options.latency);
+  if (options.capacity !== undefined) fake.faults.capacity(options.capacity);
   print(`authentik-events-fake listening on ${fake.url} token=${fake.token}`);
   if (fake.pageUrl) print(`event page: ${fake.pageUrl} (live, no token needed)`);
   print(`READY ${fake.url}`);

@@ -12,6 +12,7 @@ import { handleRequest, type RouterContext } from './router.js';
 import { DEFAULT_VERSION } from './self-reads.js';
 import { Timers } from './timers.js';
 import type {
+  CapacityStats,
   FakeAuthentik,
   FakeAuthentikOptions,
   RecordedRequest,
@@ -108,6 +109,21 @@ class FakeAuthentikServer implements FakeAuthentik {
     return this.ctx.readConcurrency.current;
   }
 
+  get capacityStats(): CapacityStats {
+    return (
+      this.faults.capacityGate?.stats() ?? {
+        inService: 0,
+        waiting: 0,
+        maxWaiting: 0,
+        rejected: 0,
+        served: 0,
+        waited: 0,
+        waitedMs: 0,
+        busyMs: 0,
+      }
+    );
+  }
+
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -132,6 +148,7 @@ class FakeAuthentikServer implements FakeAuthentik {
     this.ctx.log.clear();
     this.ctx.concurrency.max = this.ctx.concurrency.current;
     this.ctx.readConcurrency.max = this.ctx.readConcurrency.current;
+    this.faults.capacityGate?.clearCounters();
   }
 
   close(): Promise<void> {
@@ -183,6 +200,7 @@ export async function startFakeAuthentik(
   options: FakeAuthentikOptions = {},
 ): Promise<FakeAuthentik> {
   const fake = new FakeAuthentikServer(options);
+  if (options.capacity !== undefined) fake.faults.capacity(options.capacity);
   await fake.listen();
   return fake;
 }

@@ -1,6 +1,8 @@
+import { CapacityGate, checkCapacity } from './capacity.js';
 import { RateLimiter } from './rate-limiter.js';
 import type {
   BodyPredicate,
+  CapacityOptions,
   FailNextOptions,
   FaultControls,
   HostileMode,
@@ -50,6 +52,7 @@ export class FaultState implements FaultControls {
   readAnswerer: ReadAnswerer | null = null;
   latencyMs = 0;
   limiter: RateLimiter | null = null;
+  capacityGate: CapacityGate | null = null;
   private failLeft = 0;
   private failWith: Failure = { status: 503 };
   private failFraction = 0;
@@ -111,6 +114,23 @@ export class FaultState implements FaultControls {
     this.limiter = eventsPerSecond === null ? null : new RateLimiter(eventsPerSecond);
   }
 
+  capacity(options: CapacityOptions | null): void {
+    if (options === null) {
+      // Requests waiting for a worker go on at once: the server has no limit any more.
+      this.capacityGate?.releaseAll();
+      this.capacityGate = null;
+      return;
+    }
+    if (typeof options !== 'object') {
+      throw new TypeError(
+        'faults.capacity: expected { workers, serviceMs, queue? } or null to turn it off',
+      );
+    }
+    checkCapacity('faults.capacity', options);
+    if (this.capacityGate) this.capacityGate.configure(options);
+    else this.capacityGate = new CapacityGate(options);
+  }
+
   hostile(mode: HostileMode | null): void {
     checkHostileMode('hostile', mode);
     this.hostileMode = mode;
@@ -135,6 +155,7 @@ export class FaultState implements FaultControls {
     this.readAnswerer = null;
     this.latencyMs = 0;
     this.limiter = null;
+    this.capacity(null);
     this.failLeft = 0;
     this.failFraction = 0;
     this.predicate = null;

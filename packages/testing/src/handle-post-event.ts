@@ -17,8 +17,8 @@ export interface PostContext extends CreateContext {
 
 /**
  * One event POST through the simulated stack: the faults a proxy or a struggling server
- * would add come first (reset, size limit, latency, injected failures, throttling), then
- * authentik itself (createEvent).
+ * would add come first (reset, size limit, latency, injected failures, throttling, a server of
+ * limited capacity), then authentik itself (createEvent).
  */
 export async function handlePostEvent(
   ctx: PostContext,
@@ -54,12 +54,32 @@ export async function handlePostEvent(
     const wait = limiter.take(Date.now());
     if (wait > 0) await ctx.timers.sleep(wait);
   }
-  // Taken down while this request was held: a dead server stores nothing.
-  if (ctx.isDown()) return;
-  const reply = createEvent(ctx, req.headers, body, getParsed);
-  if (reset === 'after-body') return resetConnection(res);
-  send(res, record, reply);
+  const gate = ctx.faults.capacityGate;
+  if (!gate) return store();
+  const entered = gate.enter();
+  if (entered === false) return send(res, record, SERVER_FULL);
+  await entered;
+  try {
+    // The service time in force when a worker takes the request (it may change at run time).
+    if (gate.serviceMs > 0) await ctx.timers.sleep(gate.serviceMs);
+    store();
+  } finally {
+    gate.leave();
+  }
+
+  function store(): void {
+    // Taken down while this request was held: a dead server stores nothing.
+    if (ctx.isDown()) return;
+    const reply = createEvent(ctx, req.headers, body as string, getParsed);
+    if (reset === 'after-body') resetConnection(res);
+    else send(res, record, reply);
+  }
 }
+
+/** What the capacity mode answers when every worker is busy and the queue is full. */
+const SERVER_FULL = jsonReply(503, {
+  detail: 'Service unavailable: every worker is busy and the queue is full',
+});
 
 function failureReply(failure: Failure): Reply {
   const headers =

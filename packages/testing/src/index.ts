@@ -2,6 +2,8 @@ export { EVENT_ACTIONS, type EventAction } from './event-actions.js';
 export { startFakeAuthentik } from './fake-authentik.js';
 export type {
   BodyPredicate,
+  CapacityOptions,
+  CapacityStats,
   DirectoryRead,
   FailNextOptions,
   FakeAuthentik,

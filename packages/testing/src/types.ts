@@ -55,6 +55,11 @@ export interface FakeAuthentikOptions {
   maxRecordedRequests?: number;
   /** Seed for `faults.failRate`, for reproducible runs. @default random */
   seed?: number;
+  /**
+   * Start with a server of limited capacity (see `faults.capacity`), as authentik is. @default
+   * unlimited
+   */
+  capacity?: CapacityOptions;
   /** Called for every stored event, after it is stored. */
   onEvent?: (event: StoredEvent) => void;
   /**
@@ -115,6 +120,39 @@ export type ReadAnswerer = (
   read: DirectoryRead,
 ) => ReadAnswer | undefined | Promise<ReadAnswer | undefined>;
 
+/** A server of limited capacity: `workers` event POSTs served at once, each taking `serviceMs`. */
+export interface CapacityOptions {
+  /** Event POSTs served at once (authentik's workers). */
+  workers: number;
+  /** How long one takes to serve (ms); a change applies to requests a worker takes after it. */
+  serviceMs: number;
+  /** How many more may wait for a worker; beyond that, 503. @default 0 */
+  queue?: number;
+}
+
+/** What the capacity mode did since it was turned on, or since `clear()`. */
+export interface CapacityStats {
+  /** Event POSTs a worker is serving now. */
+  inService: number;
+  /** Event POSTs waiting for a worker now. */
+  waiting: number;
+  /** The most that waited at once. */
+  maxWaiting: number;
+  /** Answered 503 because the queue was full. */
+  rejected: number;
+  /** Served by a worker (stored, or refused by authentik's own checks). */
+  served: number;
+  /** Of those, how many had to wait for a worker. */
+  waited: number;
+  /** The time they waited, in all (ms): over a period, divided by its length, the mean queue. */
+  waitedMs: number;
+  /**
+   * The time workers spent serving, in all (ms): over a period, divided by its length and the
+   * number of workers, how busy the server was.
+   */
+  busyMs: number;
+}
+
 export interface FailNextOptions {
   /** Sent as the Retry-After header (seconds or an HTTP date). */
   retryAfter?: string | number;
@@ -144,6 +182,12 @@ export interface FaultControls {
   down(): Promise<void>;
   up(): Promise<void>;
   rateLimit(eventsPerSecond: number | null): void;
+  /**
+   * A server of limited capacity: at most `workers` event POSTs in service, each taking
+   * `serviceMs`, up to `queue` more waiting in order, 503 beyond. Called again, it changes the
+   * settings at run time (a server getting slower); `null` turns it off. See `capacityStats`.
+   */
+  capacity(options: CapacityOptions | null): void;
   hostile(mode: HostileMode | null): void;
   /**
    * Like `hostile`, for reads of the users and brands lists only (the lookups of a client);
@@ -173,6 +217,8 @@ export interface FakeAuthentik {
   readonly maxConcurrentReads: number;
   /** Users/brands reads in progress now (a read ends when its answer is sent or its connection closes). */
   readonly readsInProgress: number;
+  /** The capacity mode's counters (all zero while it is off). */
+  readonly capacityStats: CapacityStats;
   readonly faults: FaultControls;
   /**
    * Resolves with `events` once it holds at least n; rejects after timeoutMs (default 5000;

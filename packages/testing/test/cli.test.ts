@@ -20,6 +20,7 @@ describe('parseCliArgs', () => {
       token: undefined,
       rateLimit: undefined,
       latency: undefined,
+      capacity: undefined,
       printEvents: false,
       quiet: false,
       page: undefined,
@@ -44,6 +45,34 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['--page']).page).toBe(true);
     expect(parseCliArgs(['--no-page']).page).toBe(false);
     expect(() => parseCliArgs(['--page', '--no-page'])).toThrow('--page and --no-page contradict');
+  });
+
+  it('reads --capacity as <workers>x<serviceMs>[+<queue>]', () => {
+    expect(parseCliArgs(['--capacity', '16x5+8']).capacity).toEqual({
+      workers: 16,
+      serviceMs: 5,
+      queue: 8,
+    });
+    expect(parseCliArgs(['--capacity=4x2.5ms']).capacity).toEqual({
+      workers: 4,
+      serviceMs: 2.5,
+      queue: 0,
+    });
+  });
+
+  it.each([
+    ['--capacity', '0x5'],
+    ['--capacity', '16'],
+    ['--capacity', '16x'],
+    ['--capacity', 'x5'],
+    ['--capacity', '16x5+'],
+    ['--capacity', '16x-5'],
+    ['--capacity', '16x5+-1'],
+    ['--capacity', '1e9x5'],
+  ])('refuses %s %s, saying the form it expects', (...argv) => {
+    expect(() => parseCliArgs(argv)).toThrow(
+      /--capacity expects <workers>x<serviceMs>\[\+<queue>\]/,
+    );
   });
 
   it.each([
@@ -108,6 +137,20 @@ describe('runCli', () => {
     const t0 = performance.now();
     await postEvent(fake, valid());
     expect(performance.now() - t0).toBeGreaterThanOrEqual(110);
+  });
+
+  it('applies --capacity: one served at a time, none waiting, a 503 for the second at once', async () => {
+    const fake = (await runCli(
+      ['--port', '0', '--capacity', '1x600', '--quiet'],
+      () => {},
+    )) as FakeAuthentik;
+    running.push(fake);
+    const first = postEvent(fake, valid());
+    // The first is in service for 600 ms; the second finds no worker and no room to wait.
+    while (fake.capacityStats.inService === 0) await new Promise((r) => setTimeout(r, 5));
+    expect((await postEvent(fake, valid())).status).toBe(503);
+    expect((await first).status).toBe(201);
+    expect(fake.capacityStats).toMatchObject({ rejected: 1, served: 1, inService: 0 });
   });
 
   it('prints usage for --help and starts nothing', async () => {

@@ -6,10 +6,10 @@ export interface SenderWaitState {
   transport: TransportObservations;
   /** Events in the store. */
   queued: number;
-  /** Events the sender's workers have taken and not settled. */
+  /** Events the sender's lanes have taken and not settled. */
   holding: number;
-  /** The sender's workers running. */
-  workers: number;
+  /** The sender's lanes running (each sees one event at a time through to its end). */
+  lanes: number;
 }
 
 const at = (ms: number) => new Date(ms).toISOString();
@@ -17,7 +17,7 @@ const at = (ms: number) => new Date(ms).toISOString();
 /**
  * What a stalled sender is waiting for, in words an operator can act on: a `Retry-After`
  * pause, the open circuit's next probe, requests that the transport (or its worker) has not
- * answered, or nothing at all (queued events and no worker to take them). Then what authentik
+ * answered, or nothing at all (queued events and no lane to take them). Then what authentik
  * last did, since the sender can only know that from its own requests.
  */
 export function describeWait(now: number, state: SenderWaitState): string {
@@ -39,8 +39,8 @@ export function describeWait(now: number, state: SenderWaitState): string {
         : ` (the oldest since ${at(transport.oldestSentAt)})`;
     waits.push(`${transport.outstanding} requests outstanding in ${where}${since}`);
   }
-  if (state.workers === 0 && state.queued > 0) {
-    waits.push(`nothing: ${state.queued} events are queued and no sender worker runs`);
+  if (state.lanes === 0 && state.queued > 0) {
+    waits.push(`nothing: ${state.queued} events are queued and no sender lane runs`);
   }
   const held = state.holding - transport.outstanding;
   if (waits.length === 0 && held > 0) waits.push(`${held} events in their retry backoff`);

@@ -18,7 +18,7 @@ export interface TransportObservations {
 /**
  * Wraps the sender's transport to remember what it cannot otherwise tell when delivery stops:
  * how many requests are out and since when, and what authentik last answered. Costs a map
- * entry per request in flight (at most `concurrency`).
+ * entry per request in flight (at most the sender's limit).
  */
 export class ObservedTransport implements Transport {
   private readonly sentAt = new Map<number, number>();

@@ -6,10 +6,13 @@ import type { EventStore } from '../queue/event-store.js';
 import type { QueuedEvent } from '../queued-event.js';
 import type { Transport } from '../transport/transport.js';
 import type { DropReason } from '../types.js';
+import type { ConcurrencyLimit } from './adaptive-limit.js';
 import { type DeliveryResult, deliverOne } from './deliver-one.js';
 import { describeWait } from './describe-wait.js';
 import { ObservedTransport } from './observed-transport.js';
+import { RequestSlots } from './request-slots.js';
 import { SenderGate } from './sender-gate.js';
+import { sleep } from './sleep.js';
 import { StallWatchdog } from './stall-watchdog.js';
 
 /** How the sender tells the client what became of each event it took. */
@@ -37,7 +40,11 @@ export interface SenderOptions {
   retry: ResolvedRetry;
   batchSize: number;
   flushIntervalMs: number;
-  concurrency: number;
+  /**
+   * The most requests in flight: adaptive (adaptive-limit.ts), or fixed by `concurrency`. Its
+   * `max` also bounds the events the sender holds at once.
+   */
+  limit: ConcurrencyLimit;
   /** Report a stall after this long without a settled event while events wait. @default 30000 */
   stallAfterMs?: number;
 }
@@ -60,20 +67,28 @@ const MAX_PROBE_INTERVAL_MS = 5000;
 const DEFAULT_STALL_AFTER_MS = 30_000;
 
 /**
- * Takes events from the store and delivers them with at most `concurrency` requests in flight.
- * An idle sender wakes when `batchSize` events are queued or `flushIntervalMs` has passed;
- * once awake, its workers keep taking events until the store is empty.
+ * Takes events from the store and delivers them with at most `limit.current` requests in
+ * flight. An idle sender wakes when `batchSize` events are queued or `flushIntervalMs` has
+ * passed; once awake, its lanes keep taking events until the store is empty.
+ *
+ * A lane is one async loop that takes an event and sees it through to its end, retries
+ * included. A request slot (request-slots.ts) is held for one attempt only: a lane waiting out
+ * a retry's backoff is resting and needs none, and another lane starts in its place, so that
+ * events authentik keeps failing do not hold up the others (up to `limit.max` lanes).
  */
 export class Sender {
   private readonly abort = new AbortController();
   private readonly gate: SenderGate;
   private readonly transport: ObservedTransport;
+  private readonly slots: RequestSlots;
   private readonly watchdog: StallWatchdog;
   /** Events taken from the store and not settled yet. */
   private holding = 0;
   /** Events settled (delivered or dropped) since the start: the watchdog's sign of progress. */
   private settled = 0;
-  private workers = 0;
+  private lanes = 0;
+  /** Lanes waiting out a retry's backoff: they hold an event but no request slot. */
+  private resting = 0;
   private timer: NodeJS.Timeout | undefined;
   private wakeScheduled = false;
   private stopped = false;
@@ -88,6 +103,7 @@ export class Sender {
       maxDelayMs: Math.min(options.retry.maxDelayMs, MAX_PROBE_INTERVAL_MS),
     });
     this.transport = new ObservedTransport(options.transport);
+    this.slots = new RequestSlots(options.limit);
     this.watchdog = new StallWatchdog({
       stallAfterMs: options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS,
       waiting: () => options.store.size + this.holding,
@@ -98,7 +114,7 @@ export class Sender {
           transport: this.transport.observations(),
           queued: options.store.size,
           holding: this.holding,
-          workers: this.workers,
+          lanes: this.lanes,
         }),
       stalled: (message) => options.listener.stalled?.(message),
       recovered: () => options.listener.stallEnded?.(),
@@ -110,7 +126,7 @@ export class Sender {
     if (this.stopped) return;
     this.watchdog.start();
     if (this.options.store.size >= this.options.batchSize) this.wakeSoon();
-    else if (this.timer === undefined && this.workers === 0) {
+    else if (this.timer === undefined && this.lanes === 0) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.wake();
@@ -125,24 +141,31 @@ export class Sender {
     // What is queued goes now: the flush timer has nothing left to do (an idle client keeps none).
     clearTimeout(this.timer);
     this.timer = undefined;
-    const { store, concurrency } = this.options;
-    // A new worker takes its first event at once (work() runs up to its first await), so the
+    // The limit may have grown since the last request ended: let waiting attempts in first.
+    this.slots.grant();
+    const { store, limit } = this.options;
+    // A new lane takes its first event at once (runLane() runs up to its first await), so the
     // queue shrinks while this loop runs: count the events waiting when it started.
     let waiting = store.size;
-    while (this.workers < concurrency && waiting-- > 0) {
-      this.workers++;
-      void this.work();
+    while (this.lanes < limit.max && this.lanes - this.resting < limit.current && waiting-- > 0) {
+      this.lanes++;
+      void this.runLane();
     }
   }
 
-  /** Stop taking events, abort requests in flight, and resolve when every worker has returned. */
+  /** Stop taking events, abort requests in flight, and resolve when every lane has returned. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.watchdog.stop();
     this.abort.abort(new Error('the client closed'));
-    if (this.workers > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.lanes > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.transport.close();
+  }
+
+  /** The limit on requests in flight now (`stats().concurrencyLimit`). */
+  get concurrencyLimit(): number {
+    return this.options.limit.current;
   }
 
   /** Whether the sender is paused by `Retry-After` or backing off after repeated failures. */
@@ -160,8 +183,8 @@ export class Sender {
     });
   }
 
-  private async work(): Promise<void> {
-    const { store, listener } = this.options;
+  private async runLane(): Promise<void> {
+    const { store, listener, limit } = this.options;
     try {
       while (!this.stopped) {
         const [event] = store.take(1);
@@ -174,16 +197,20 @@ export class Sender {
         store.acknowledge([event]);
         if (result.kind === 'delivered') listener.delivered(event);
         else listener.dropped(event, result.reason, result.message, result);
+        // The limit came down: this lane ends, so that fewer events are held than before.
+        if (this.lanes - this.resting > limit.current) break;
+        // Or it went up: more lanes, if events wait.
+        this.wake();
       }
     } catch {
       // Unreachable by design (deliverSettled never throws, the listener contains its hooks);
       // kept so that a loop of the sender can never become an unhandled rejection in the app.
     } finally {
-      this.workers--;
-      if (this.workers === 0) {
+      this.lanes--;
+      if (this.lanes === 0) {
         for (const resolve of this.idleWaiters.splice(0)) resolve();
         if (!this.stopped) {
-          // Events that arrived while the last worker was finishing still need a timer.
+          // Events that arrived while the last lane was finishing still need a timer.
           if (store.size > 0) this.notifyQueued();
           // Everything settled: the watchdog stops now, not at its next look.
           else this.watchdog.check();
@@ -191,6 +218,17 @@ export class Sender {
       }
     }
   }
+
+  /** A lane waits out a retry's backoff: it rests, and another lane may start meanwhile. */
+  private readonly backoff = async (ms: number, signal: AbortSignal): Promise<void> => {
+    this.resting++;
+    try {
+      this.wake();
+      await sleep(ms, signal);
+    } finally {
+      this.resting--;
+    }
+  };
 
   /** Every taken event ends delivered or dropped with a reason: whatever throws is `invalid`. */
   private async deliverSettled(event: QueuedEvent): Promise<Settled> {
@@ -221,9 +259,11 @@ export class Sender {
     return deliverOne(event.body, {
       transport: this.transport,
       gate: this.gate,
+      slots: this.slots,
       retry: this.options.retry,
       signal: this.abort.signal,
       onRetry: () => this.options.listener.retried(),
+      backoff: this.backoff,
     });
   }
 }

@@ -15,6 +15,8 @@ export interface TransportSettings extends UndiciTransportOptions {
   maxEventBytes: number;
   /** The app's own delivery worker file (`workerUrl`), else the one beside this package's code. */
   workerUrl?: URL;
+  /** The option that set `concurrency` (the most requests in flight), for a `ConfigError`. */
+  limitOption?: 'concurrency' | 'maxConcurrency';
 }
 
 /**
@@ -46,8 +48,8 @@ export function createTransport(
       'points at code that creates an authentik-events client (the app itself?), not at the delivery worker: point it at the file your build makes from @authentik-events/core/delivery-worker',
     );
   }
-  const { maxEventBytes, workerUrl, ...options } = settings;
-  checkInFlightMemory(options.concurrency, maxEventBytes);
+  const { maxEventBytes, workerUrl, limitOption, ...options } = settings;
+  checkInFlightMemory(options.concurrency, maxEventBytes, limitOption);
   const heapMb = workerHeapMb(options.concurrency, maxEventBytes);
   const transport = transportFor(mode, options, heapMb, workerUrl, (reason) =>
     report.fallback(reason),

@@ -4,6 +4,7 @@
 // accounting, callbacks) stays on the main thread.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { classifyResponse } from '../delivery/classify.js';
 import { VERSION } from '../version.js';
 import { DeliveryBudget } from './app-load.js';
 import { TransportError } from './transport.js';
@@ -51,6 +52,13 @@ const inFlight = new Map<number, AbortController>();
 const waiting: Array<[id: number, body: string]> = [];
 const budget = data.appLoad ? new DeliveryBudget(new Int32Array(data.appLoad), BUDGET) : undefined;
 let pumpTimer: NodeJS.Timeout | undefined;
+/**
+ * A `Retry-After` the server sent holds the requests still waiting here until then, as the main
+ * thread's gate holds the ones it has not handed over yet: requests handed over just before the
+ * pause (up to the sender's whole limit) would otherwise go out during it, one after another as
+ * the budget lets them.
+ */
+let pausedUntil = 0;
 let outbox: DeliveryWorkerResult[] = [];
 let flushScheduled = false;
 
@@ -72,7 +80,12 @@ function reply(result: DeliveryWorkerResult): void {
 
 async function send(id: number, body: string, controller: AbortController): Promise<void> {
   try {
-    reply({ id, ok: true, response: await transport.send(body, controller.signal) });
+    const response = await transport.send(body, controller.signal);
+    const outcome = classifyResponse(response);
+    if (outcome.kind === 'retry' && outcome.retryAfterMs !== undefined) {
+      pausedUntil = Math.max(pausedUntil, Date.now() + outcome.retryAfterMs);
+    }
+    reply({ id, ok: true, response });
   } catch (error) {
     const kind = error instanceof TransportError ? error.kind : 'network';
     const message = error instanceof Error ? error.message : String(error);
@@ -99,15 +112,16 @@ function answerAbortedWaiting(): void {
 let active = 0;
 
 /**
- * Starts what is waiting, up to `concurrency` at once (the main thread never hands over more;
- * the cap keeps the connections' bound here too) and as far as the budget allows; asks again
- * when a request ends or the budget would allow more. The deadline of each starts only here,
- * when it goes out.
+ * Starts what is waiting, up to `concurrency` at once (the most requests in flight: a fixed
+ * `concurrency` or `maxConcurrency`; the main thread never hands over more than its current
+ * limit, and the cap keeps the connections' bound here too), as far as the budget allows and
+ * not during a `Retry-After` pause; asks again when a request ends or the wait is over. The
+ * deadline of each starts only here, when it goes out.
  */
 function pump(): void {
   pumpTimer = undefined;
   while (waiting.length > 0 && active < data.concurrency) {
-    const waitMs = budget?.waitMs() ?? 0;
+    const waitMs = Math.max(pausedUntil - Date.now(), budget?.waitMs() ?? 0);
     if (waitMs > 0) {
       pumpTimer = setTimeout(pump, waitMs);
       return;

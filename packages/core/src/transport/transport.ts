@@ -7,6 +7,11 @@ export interface TransportResponse {
   location?: string;
   /** The start of the body (capped), for error messages. */
   body: string;
+  /**
+   * How long the exchange took where it ran (ms): the adaptive limit's sample. Measured by the
+   * thread that sends, so that the hand-offs between threads do not count as the server's time.
+   */
+  elapsedMs?: number;
 }
 
 /** Sends one serialised event. Rejects with a `TransportError` on network failure or timeout. */

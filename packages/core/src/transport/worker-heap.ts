@@ -20,8 +20,8 @@ function bytesPerRequest(maxEventBytes: number): number {
 }
 
 /**
- * The delivery worker's heap for a configuration: `concurrency` requests of the largest event
- * can be in flight at once, and a heap too small for them dies with all of them (issue 9: 48
+ * The delivery worker's heap for a configuration: `concurrency` (a fixed limit, or the adaptive
+ * limit's ceiling `maxConcurrency`) requests of the largest event can be in flight at once, and a heap too small for them dies with all of them (issue 9: 48
  * requests of 1.5 MB events killed a fixed 64 MiB heap again and again).
  */
 export function workerHeapMb(concurrency: number, maxEventBytes: number): number {
@@ -34,13 +34,17 @@ export function workerHeapMb(concurrency: number, maxEventBytes: number): number
  * worker or on the app's thread alike: it would fail at the first burst of large events, not
  * at start-up where it can be fixed.
  */
-export function checkInFlightMemory(concurrency: number, maxEventBytes: number): void {
+export function checkInFlightMemory(
+  concurrency: number,
+  maxEventBytes: number,
+  option: 'concurrency' | 'maxConcurrency' = 'concurrency',
+): void {
   const neededMb = workerHeapMb(concurrency, maxEventBytes);
   const limitMb = Math.floor(getHeapStatistics().heap_size_limit / MIB);
   if (neededMb > limitMb) {
     throw new ConfigError(
       'maxEventBytes',
-      `is too large for concurrency ${concurrency}: ${concurrency} requests of events up to ${maxEventBytes} bytes need up to ${neededMb} MiB of heap, more than this process may use (${limitMb} MiB); lower maxEventBytes or concurrency`,
+      `is too large for ${option} ${concurrency}: ${concurrency} requests of events up to ${maxEventBytes} bytes need up to ${neededMb} MiB of heap, more than this process may use (${limitMb} MiB); lower maxEventBytes or ${option}`,
     );
   }
 }

@@ -47,4 +47,8 @@ describe('resource limits: the worker heap grows with what can be in flight', ()
     expect(workerHeapMb(48, 2 * 2 ** 20)).toBeGreaterThan(48 * 2 * 2 * 1.5);
     expect(workerHeapMb(96, 2 * 2 ** 20)).toBeGreaterThan(workerHeapMb(48, 2 * 2 ** 20));
   });
+
+  it('sizes the default configuration (the adaptive limit up to 32) within the old 64 MiB', () => {
+    expect(workerHeapMb(32, 64 * 1024)).toBe(64);
+  });
 });

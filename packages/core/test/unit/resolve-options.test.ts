@@ -36,7 +36,8 @@ describe('resolveOptions: defaults', () => {
       app: 'shop',
       batchSize: 50,
       flushIntervalMs: 1000,
-      concurrency: 4,
+      concurrency: undefined,
+      maxConcurrency: 32,
       maxQueueSize: 10_000,
       maxQueueBytes: 16 * 1024 * 1024,
       overflow: 'drop-newest',
@@ -51,6 +52,20 @@ describe('resolveOptions: defaults', () => {
     });
     expect(resolved.maxQueueBytes).toBe(16_777_216);
     expect(resolved.maxEventBytes).toBe(65_536);
+  });
+
+  it('concurrency is a fixed limit; without it the limit adapts up to maxConcurrency', () => {
+    expect(resolveOptions({ ...base, maxConcurrency: 8 }, noEnv)).toMatchObject({
+      concurrency: undefined,
+      maxConcurrency: 8,
+    });
+    expect(resolveOptions({ ...base, concurrency: 1 }, noEnv)).toMatchObject({
+      concurrency: 1,
+      maxConcurrency: 1,
+    });
+    const both = refuse({ ...base, concurrency: 4, maxConcurrency: 8 });
+    expect(both.message).toContain('cannot be set together with concurrency');
+    expect(both.message).toContain('keep one of them');
   });
 
   it('takes every option that is given', () => {
@@ -80,6 +95,7 @@ describe('resolveOptions: defaults', () => {
       batchSize: 10,
       flushIntervalMs: 250,
       concurrency: 2,
+      maxConcurrency: 2,
       maxQueueSize: 100,
       maxQueueBytes: 4096,
       overflow: 'drop-oldest',
@@ -234,6 +250,16 @@ describe('resolveOptions: ConfigError naming the option', () => {
     ['zero flushIntervalMs', { ...base, flushIntervalMs: 0 }, 'flushIntervalMs'],
     ['zero concurrency', { ...base, concurrency: 0 }, 'concurrency'],
     ['huge concurrency', { ...base, concurrency: 1000 }, 'concurrency'],
+    ['zero maxConcurrency', { ...base, maxConcurrency: 0 }, 'maxConcurrency'],
+    ['fractional maxConcurrency', { ...base, maxConcurrency: 2.5 }, 'maxConcurrency'],
+    ['huge maxConcurrency', { ...base, maxConcurrency: 257 }, 'maxConcurrency'],
+    ['string maxConcurrency', { ...base, maxConcurrency: '32' }, 'maxConcurrency'],
+    ['Infinity maxConcurrency', { ...base, maxConcurrency: Infinity }, 'maxConcurrency'],
+    [
+      'concurrency and maxConcurrency',
+      { ...base, concurrency: 4, maxConcurrency: 8 },
+      'maxConcurrency',
+    ],
     ['zero maxQueueSize', { ...base, maxQueueSize: 0 }, 'maxQueueSize'],
     ['negative maxQueueBytes', { ...base, maxQueueBytes: -5 }, 'maxQueueBytes'],
     ['non-integer maxQueueBytes', { ...base, maxQueueBytes: 10.25 }, 'maxQueueBytes'],
@@ -536,9 +562,9 @@ describe('hostile options objects: read once, safely, whatever they are', () => 
     const options: ClientOptions = { ...base, retry: { retries: 2 } };
     const resolved = resolveOptions(options, noEnv);
     (options.retry as { retries: number }).retries = 50;
-    options.concurrency = 99;
+    options.maxConcurrency = 99;
     expect(resolved.retry.retries).toBe(2);
-    expect(resolved.concurrency).toBe(4);
+    expect(resolved.maxConcurrency).toBe(32);
   });
 });
 

@@ -119,7 +119,7 @@ const NOW = Date.UTC(2026, 0, 2, 3, 4, 5);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function state(overrides: Partial<SenderWaitState>): SenderWaitState {
-  return { gate: idleGate, transport: noTraffic, queued: 10, holding: 4, workers: 4, ...overrides };
+  return { gate: idleGate, transport: noTraffic, queued: 10, holding: 4, lanes: 4, ...overrides };
 }
 
 describe('silent stalls: the report names what the sender is waiting for', () => {
@@ -164,9 +164,9 @@ describe('silent stalls: the report names what the sender is waiting for', () =>
     );
   });
 
-  it('queued events with no sender worker running (a lost wake-up)', () => {
-    const text = describeWait(NOW, state({ queued: 7, holding: 0, workers: 0 }));
-    expect(text).toContain('nothing: 7 events are queued and no sender worker runs');
+  it('queued events with no sender lane running (a lost wake-up)', () => {
+    const text = describeWait(NOW, state({ queued: 7, holding: 0, lanes: 0 }));
+    expect(text).toContain('nothing: 7 events are queued and no sender lane runs');
   });
 
   it('events in their own retry backoff when nothing else holds them', () => {
