@@ -403,7 +403,7 @@ describe('the packed packages, installed as a user installs them', () => {
       tarball as string,
       'package/THIRD-PARTY-NOTICES',
     ]);
-    for (const bundled of ['p-retry', 'is-network-error', 'tsup']) {
+    for (const bundled of ['tsup']) {
       expect(stdout).toContain(`\n${bundled} (MIT, https://github.com/`);
     }
   });

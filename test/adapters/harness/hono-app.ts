@@ -1,6 +1,7 @@
 import type { Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { authentikEvents } from '@authentik-events/hono';
-import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
+import { createAdaptorServer, getRequestListener, type HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { listenOnLoopback, once, stopServer } from './listen.js';
 import {
@@ -62,7 +63,10 @@ export async function startHonoApp(
   });
   app.onError((_error, c) => c.json({ error: 'internal' }, 500));
 
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // With a listener wrapper (a tracer's server span), the server is made around Hono's listener.
+  const server = harness.wrapListener
+    ? createServer(harness.wrapListener(getRequestListener(app.fetch)))
+    : (createAdaptorServer({ fetch: app.fetch }) as Server);
   const baseUrl = await listenOnLoopback(server);
   return {
     framework: 'hono',

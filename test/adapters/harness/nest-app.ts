@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthentikEvents, AuthentikEventsModule } from '@authentik-events/nestjs';
 import {
@@ -29,7 +29,7 @@ import {
   SYNC_ERROR_MESSAGE,
   untilClosed,
 } from './routes.js';
-import type { AppHandle, EventsOptions, HarnessOptions } from './types.js';
+import type { AppHandle, EventsOptions, HarnessOptions, RequestListener } from './types.js';
 
 const HARNESS = Symbol('harness');
 
@@ -147,8 +147,16 @@ export async function createNestApp(
     // Fastify 5's types leave out the hop count it still takes (and treats as trusting no peer).
     trustProxy: (harness.trustProxy ?? false) as boolean,
     ...(harness.requestIdHeader === undefined ? {} : { requestIdHeader: harness.requestIdHeader }),
+    ...(harness.wrapListener === undefined
+      ? {}
+      : { serverFactory: wrappedServer(harness.wrapListener) }),
   });
   return moduleRef.createNestApplication(adapter, { logger: false });
+}
+
+/** Fastify's `serverFactory` for a listener wrapped as `wrap` says. */
+function wrappedServer(wrap: NonNullable<HarnessOptions['wrapListener']>) {
+  return (handler: RequestListener) => createServer(wrap(handler));
 }
 
 /** A Nest application on either platform, listening on a real socket. */
@@ -159,13 +167,19 @@ export async function startNestApp(
 ): Promise<AppHandle> {
   const slow = new Signal();
   const app = await createNestApp(platform, options, harness, slow);
+  // On Express, a listener wrapper (a tracer's server span) needs a server made around the app.
+  let wrapped: Server | undefined;
   try {
-    await app.listen(0, '127.0.0.1');
+    if (platform === 'nest-express' && harness.wrapListener) {
+      await app.init();
+      wrapped = createServer(harness.wrapListener(app.getHttpAdapter().getInstance()));
+      await new Promise<void>((resolve) => wrapped?.listen(0, '127.0.0.1', resolve));
+    } else await app.listen(0, '127.0.0.1');
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;
   }
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const { port } = (wrapped ?? app.getHttpServer()).address() as AddressInfo;
   lastNestEvents.service = app.get(AuthentikEvents);
   return {
     framework: platform,
@@ -173,6 +187,9 @@ export async function startNestApp(
     client: app.get(AuthentikEvents).client,
     slowStarted: () => slow.wait(),
     // Nest's own shutdown: stops the server, then the module closes (and flushes) its client.
-    shutdown: once(() => app.close()),
+    shutdown: once(async () => {
+      if (wrapped) await new Promise((resolve) => wrapped?.close(resolve));
+      await app.close();
+    }),
   };
 }
