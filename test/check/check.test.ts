@@ -2,9 +2,12 @@ import { createServer } from 'node:net';
 import { CHECK_EVENT_ACTION } from '@authentik-events/core';
 import { authentikEvents as expressEvents } from '@authentik-events/express';
 import { authentikEvents as fastifyEvents } from '@authentik-events/fastify';
+import { authentikEvents as honoEvents } from '@authentik-events/hono';
 import { authentikEvents as koaEvents } from '@authentik-events/koa';
+import { AuthentikEvents } from '@authentik-events/nestjs';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { createNestApp } from '../adapters/harness/nest-app.js';
 import { answer, tlsFixture } from '../reliability/support/raw-server.js';
 import { APP, authentikLike, clientOf, notOk, rawServer, startFake } from './support.js';
 
@@ -192,10 +195,10 @@ describe('client.check(): will events arrive?', () => {
 });
 
 describe('the adapters offer the same check', () => {
-  it('Express and Koa: events.check(); Fastify: app.authentikEvents.check()', async () => {
+  it('Express, Koa and Hono: events.check(); Fastify: app.authentikEvents.check()', async () => {
     const fake = await startFake({ tokens: { 'reader-token-0123456789': 'no_permission' } });
     const options = { url: fake.url, token: 'reader-token-0123456789', app: APP };
-    for (const events of [expressEvents(options), koaEvents(options)]) {
+    for (const events of [expressEvents(options), koaEvents(options), honoEvents(options)]) {
       const result = await events.check();
       expect(result.problems.map((p) => p.code)).toEqual(['ERR_AUTHENTIK_EVENTS_FORBIDDEN']);
       await events.close();
@@ -204,5 +207,20 @@ describe('the adapters offer the same check', () => {
     await app.register(fastifyEvents, { url: fake.url, token: fake.token, app: APP });
     expect(await app.authentikEvents.check()).toMatchObject({ ok: true });
     await app.close();
+  });
+
+  it('NestJS: the AuthentikEvents service checks, on both platforms', async () => {
+    const fake = await startFake({ tokens: { 'reader-token-0123456789': 'no_permission' } });
+    for (const platform of ['nest-express', 'nest-fastify'] as const) {
+      const app = await createNestApp(
+        platform,
+        { url: fake.url, token: 'reader-token-0123456789', app: APP },
+        {},
+      );
+      await app.init();
+      const result = await app.get(AuthentikEvents).check();
+      expect(result.problems.map((p) => p.code)).toEqual(['ERR_AUTHENTIK_EVENTS_FORBIDDEN']);
+      await app.close();
+    }
   });
 });

@@ -1,5 +1,7 @@
 import {
   type AdapterOptions,
+  type CheckOptions,
+  type CheckResult,
   createRecorder,
   type DeliveryReport,
   type EventClient,
@@ -38,6 +40,8 @@ export interface AuthentikEventsOptions extends AdapterOptions<Context> {
 export interface AuthentikEventsMiddleware
   extends MiddlewareHandler<{ Variables: AuthentikEventsVariables }> {
   client: EventClient;
+  /** Whether events will arrive (URL, TLS, token, permission); see `client.check()`. Never throws. */
+  check(options?: CheckOptions): Promise<CheckResult>;
   /** Closes the client if this middleware created it (flushing what is queued). */
   close(options?: { timeoutMs?: number }): Promise<DeliveryReport | undefined>;
 }
@@ -97,6 +101,7 @@ export function authentikEvents(options: AuthentikEventsOptions = {}): Authentik
   } as AuthentikEventsMiddleware;
 
   middleware.client = recorder.client;
+  middleware.check = (checkOptions) => recorder.client.check(checkOptions);
   middleware.close = (closeOptions) => recorder.close(closeOptions);
   return middleware;
 }

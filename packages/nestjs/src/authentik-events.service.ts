@@ -1,4 +1,11 @@
-import type { EmitOptions, EventAction, EventClient, RequestEvents } from '@authentik-events/core';
+import type {
+  CheckOptions,
+  CheckResult,
+  EmitOptions,
+  EventAction,
+  EventClient,
+  RequestEvents,
+} from '@authentik-events/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { NEST_RECORDER, type NestRecorder } from './nest-recorder.js';
 
@@ -29,6 +36,14 @@ export class AuthentikEvents {
   /** The current request's events API (its `requestId` too), or `undefined` outside a request. */
   get request(): RequestEvents | undefined {
     return this.nest.current.getStore();
+  }
+
+  /**
+   * Whether events will arrive (URL, TLS, token, permission), for a readiness probe; see
+   * `client.check()`. Never throws.
+   */
+  check(options?: CheckOptions): Promise<CheckResult> {
+    return this.nest.recorder.client.check(options);
   }
 
   /** The client the module delivers with (`stats()`, `flush()`). */
