@@ -131,10 +131,14 @@ describe.skipIf(!canSeeThreadPriorities)("the delivery worker's thread, idle", (
     await deliver(client, fake, 3);
     const [worker] = lowPriorityThreads();
     expect(worker).toBeDefined();
-    const before = wakeUps(worker as string);
+    // V8 finishes some work of its own in the second after a burst (Node.js 24 wakes the thread
+    // a few times for it); what must not be there is a wake-up that repeats.
     await sleep(1000);
-    // A timer or a poll of 100 ms would wake it ten times; a message or two may cross at most.
-    expect(wakeUps(worker as string) - before).toBeLessThanOrEqual(2);
+    const before = wakeUps(worker as string);
+    await sleep(2000);
+    // A timer or a poll of 100 ms would wake it twenty times, one of 250 ms eight times; a
+    // message or two may cross, and V8 may still finish a task.
+    expect(wakeUps(worker as string) - before).toBeLessThanOrEqual(4);
     // And it still delivers.
     await deliver(client, fake, 2);
   });
