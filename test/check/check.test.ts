@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { CHECK_EVENT_ACTION } from '@authentik-events/core';
 import { authentikEvents as expressEvents } from '@authentik-events/express';
 import { authentikEvents as fastifyEvents } from '@authentik-events/fastify';
@@ -8,17 +7,9 @@ import { AuthentikEvents } from '@authentik-events/nestjs';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createNestApp } from '../adapters/harness/nest-app.js';
+import { closedPort } from '../reliability/support/closed-port.js';
 import { answer, tlsFixture } from '../reliability/support/raw-server.js';
 import { APP, authentikLike, clientOf, notOk, rawServer, startFake } from './support.js';
-
-/** A port nothing listens on (taken, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('client.check(): will events arrive?', () => {
   it('all good: every part ok, the version and the token user told, nothing created', async () => {

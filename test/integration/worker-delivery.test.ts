@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import {
   type AuthentikEventsError,
   createEventClient,
@@ -8,6 +7,7 @@ import {
 } from '@authentik-events/core';
 import type { FakeAuthentik } from '@authentik-events/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { closedPort } from '../reliability/support/closed-port.js';
 import {
   connect,
   eventPosts,
@@ -356,15 +356,3 @@ describe('through the worker', () => {
     );
   });
 });
-
-/** A port that was just free on 127.0.0.1: nothing listens there now. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  await new Promise<void>((resolve, reject) =>
-    server.close((error) => (error ? reject(error) : resolve())),
-  );
-  return address.port;
-}

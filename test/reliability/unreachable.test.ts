@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import {
   type AuthentikEventsError,
   type ClientOptions,
@@ -11,21 +10,13 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { runModule } from '../integration/worker-delivery-support/run-child.js';
 import { identityHolds, waitUntil } from './support/accounting.js';
+import { closedPort } from './support/closed-port.js';
 import { answer, type RawServer, startRawServer, tlsFixture } from './support/raw-server.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** A port that was just free on 127.0.0.1: nothing listens there now. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** An authentik stand-in that stores every event (201) and answers the brands read. */
 async function authentikAt(options: { tls?: string; port?: number } = {}): Promise<RawServer> {

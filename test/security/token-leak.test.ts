@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import {
   type AuthentikEventsError,
   type ClientOptions,
@@ -12,6 +11,7 @@ import { authentikEvents as honoEvents } from '@authentik-events/hono';
 import { authentikEvents as koaEvents } from '@authentik-events/koa';
 import { type FakeAuthentik, startFakeAuthentik } from '@authentik-events/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closedPort } from '../reliability/support/closed-port.js';
 import { leaks, renderings } from './support/capture.js';
 
 /** Recognisable anywhere, and random so no fixture can contain it by accident. */
@@ -26,15 +26,6 @@ async function fake(options: { token?: string } = {}): Promise<FakeAuthentik> {
   const started = await startFakeAuthentik({ quiet: true, token: TOKEN, ...options });
   fakes.push(started);
   return started;
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 interface Observed {
